@@ -215,19 +215,19 @@ func checkFilesystem(t *testing.T, name string) {
 	if _, err := dockerErr("cp", "/etc/hostname", name+":/probe"); err == nil {
 		t.Errorf("docker cp into / of the running container succeeded, want a refusal for a read-only root")
 	}
-	docker(t, "cp", busybox, name+":/data/.busybox")
-	defer docker(t, "exec", name, "/data/.busybox", "rm", "-f", "/data/.busybox", "/data/.probe")
+	docker(t, "cp", busybox, name+":/data/busybox")
+	defer docker(t, "exec", name, "/data/busybox", "rm", "-f", "/data/busybox", "/data/.probe")
 
-	out, err := dockerErr("exec", name, "/data/.busybox", "touch", "/probe")
+	out, err := dockerErr("exec", name, "/data/busybox", "touch", "/probe")
 	if err == nil || !strings.Contains(err.Error(), "Read-only file system") {
 		t.Errorf("touch /probe as the service user = %q, %v; want EROFS", out, err)
 	}
 	for _, path := range []string{"/data/.probe", "/tmp/.probe"} {
-		if _, err := dockerErr("exec", name, "/data/.busybox", "touch", path); err != nil {
+		if _, err := dockerErr("exec", name, "/data/busybox", "touch", path); err != nil {
 			t.Errorf("touch %s as the service user: %v, want success", path, err)
 		}
 	}
-	if id := docker(t, "exec", name, "/data/.busybox", "id", "-u"); id != "1000" {
+	if id := docker(t, "exec", name, "/data/busybox", "id", "-u"); id != "1000" {
 		t.Errorf("docker exec id -u = %q, want 1000", id)
 	}
 }

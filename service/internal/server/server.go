@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path"
 	"runtime"
 
 	"github.com/whitemagic/whitemagic/service/internal/health"
@@ -46,7 +47,7 @@ func New(s *store.Store, h *health.Checker, info Info, log *slog.Logger) http.Ha
 	mux.Handle("/v1/memories", allow("GET, HEAD"))
 	mux.Handle("/v1/memories/{key}", allow("GET, HEAD, PUT, DELETE"))
 	mux.HandleFunc("/", srv.handleNotFound)
-	return srv.logRequests(srv.recoverPanics(mux))
+	return srv.logRequests(srv.recoverPanics(canonical(mux)))
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
@@ -72,6 +73,19 @@ func (s *Server) handleVersion(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
 	writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path)
+}
+
+// canonical refuses paths with "." or ".." segments, repeated or trailing slashes with a
+// JSON 400. The router would otherwise redirect them to their cleaned form, which for a
+// key such as ".." means another endpoint altogether.
+func canonical(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p != "/" && path.Clean(p) != p {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("path %q is not canonical: remove . and .. segments and extra slashes", p))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // allow answers 405 with the Allow header listing methods.
