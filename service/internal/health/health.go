@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,14 +23,19 @@ type Report struct {
 	Checks  []Check
 }
 
-// Checker runs the checks, at most once per TTL; concurrent callers share one run.
+// Checker runs the checks at most once per TTL. Callers never wait for each other: while
+// one caller refreshes a stale result, the others get the previous one.
 type Checker struct {
 	dataDir string
 	ttl     time.Duration
 	now     func() time.Time
 
-	mu      sync.Mutex
-	last    Report
+	refresh sync.Mutex
+	last    atomic.Pointer[cached]
+}
+
+type cached struct {
+	report  Report
 	checked time.Time
 }
 
@@ -41,13 +47,29 @@ func New(dir string, ttl time.Duration) *Checker {
 // Check returns the current report, running the checks when the cached one is older than
 // the TTL.
 func (c *Checker) Check() Report {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if now := c.now(); c.checked.IsZero() || now.Sub(c.checked) >= c.ttl {
-		c.last = c.run()
-		c.checked = now
+	last := c.last.Load()
+	if last == nil {
+		c.refresh.Lock() // the first caller must wait: there is no previous result
+		defer c.refresh.Unlock()
+		if last = c.last.Load(); last == nil {
+			last = c.store()
+		}
+	} else if c.now().Sub(last.checked) >= c.ttl && c.refresh.TryLock() {
+		defer c.refresh.Unlock()
+		if cur := c.last.Load(); cur == last {
+			last = c.store()
+		} else {
+			last = cur
+		}
 	}
-	return Report{Healthy: c.last.Healthy, Checks: append([]Check(nil), c.last.Checks...)}
+	return Report{Healthy: last.report.Healthy, Checks: append([]Check(nil), last.report.Checks...)}
+}
+
+// store runs the checks and keeps the result; the caller holds c.refresh.
+func (c *Checker) store() *cached {
+	v := &cached{report: c.run(), checked: c.now()}
+	c.last.Store(v)
+	return v
 }
 
 func (c *Checker) run() Report {

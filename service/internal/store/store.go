@@ -5,6 +5,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -25,10 +26,22 @@ var (
 	ErrInvalidKey = errors.New("store: invalid key")
 )
 
-// Store is a directory of documents. Writes are serialized; reads run concurrently.
+// stripes is how many locks writers of different keys spread over.
+const stripes = 64
+
+// Store is a directory of documents. Writers of one key are serialized, writers of different
+// keys mostly are not, so one slow fsync does not hold up the rest. Readers take no lock:
+// a document is replaced by an atomic rename, so a read sees the old or the new one whole.
 type Store struct {
-	dir string
-	mu  sync.RWMutex
+	dir   string
+	locks [stripes]sync.Mutex
+}
+
+// lock returns the lock guarding key's writers.
+func (s *Store) lock(key string) *sync.Mutex {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return &s.locks[h.Sum32()%stripes]
 }
 
 // Open returns the store kept in dir, which must exist and be a directory.
@@ -84,8 +97,6 @@ func (s *Store) Get(key string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %q", ErrNotFound, key)
@@ -103,8 +114,9 @@ func (s *Store) Put(key string, doc []byte) (created bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	mu := s.lock(key)
+	mu.Lock()
+	defer mu.Unlock()
 
 	_, statErr := os.Stat(p)
 	created = errors.Is(statErr, fs.ErrNotExist)
@@ -120,8 +132,9 @@ func (s *Store) Delete(key string) error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	mu := s.lock(key)
+	mu.Lock()
+	defer mu.Unlock()
 	if err := os.Remove(p); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: %q", ErrNotFound, key)
 	} else if err != nil {
@@ -135,9 +148,7 @@ func (s *Store) Delete(key string) error {
 
 // Keys lists the stored keys in order.
 func (s *Store) Keys() ([]string, error) {
-	s.mu.RLock()
 	entries, err := os.ReadDir(s.dir)
-	s.mu.RUnlock()
 	if err != nil {
 		return nil, fmt.Errorf("listing documents: %w", err)
 	}
