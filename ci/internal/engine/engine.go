@@ -13,6 +13,19 @@ import (
 // run with exit code 3.
 var ErrUnavailable = errors.New("engine: unavailable")
 
+// BuildError reports that the image build ran and failed: the Dockerfile or the source is at
+// fault, not the engine. The pipeline reports it as a failed check.
+type BuildError struct {
+	// Log is the tail of the build's output.
+	Log string
+	Err error
+}
+
+func (e *BuildError) Error() string { return "building the image: " + e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *BuildError) Unwrap() error { return e.Err }
+
 // BuildSpec says what to build.
 type BuildSpec struct {
 	// Context is the build context directory (the source tree).
@@ -58,8 +71,9 @@ type Engine interface {
 // Host is a Docker daemon reached through the docker CLI, in which the hardened run happens.
 type Host interface {
 	// Docker runs the docker CLI with args against the daemon, with stdin if not nil, and
-	// returns its standard output. A non-zero exit is an error that carries its stderr.
-	Docker(ctx context.Context, stdin io.Reader, args ...string) ([]byte, error)
+	// returns its standard output and standard error. A non-zero exit is an error that
+	// carries the command and its stderr.
+	Docker(ctx context.Context, stdin io.Reader, args ...string) (stdout, stderr []byte, err error)
 	// BindAddress is the host address ports are published on ("127.0.0.1" on a host daemon).
 	BindAddress() string
 	// URL returns the base URL ("http://host:port") at which the pipeline reaches a container

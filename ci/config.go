@@ -1,0 +1,168 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/whitemagic/whitemagic/ci/internal/checks"
+	"github.com/whitemagic/whitemagic/ci/internal/pipeline"
+)
+
+// options are the command line after parsing, before validation.
+type options struct {
+	engine, docker string
+	cfg            pipeline.Config
+}
+
+// flagSpec binds one flag to its environment fallback.
+type flagSpec struct {
+	name, env, def, usage string
+	dst                   *string
+}
+
+var tagPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+
+// parseArgs reads `[check|publish] [flags]` (flags may also come first) with WHITEMAGIC_*
+// fallbacks and validates the result.
+func parseArgs(args []string, getenv func(string) string, usage io.Writer) (options, error) {
+	var o options
+	var tags, budget, compressed, layers, timeout, threshold, version, packages string
+	specs := []flagSpec{
+		{"source", "WHITEMAGIC_SOURCE", ".", "source tree: build context and Go module root", &o.cfg.Source},
+		{"dockerfile", "WHITEMAGIC_DOCKERFILE", "Dockerfile", "Dockerfile, relative to -source", &o.cfg.Dockerfile},
+		{"compose", "WHITEMAGIC_COMPOSE", "docker-compose.yml", "compose file, relative to -source", &o.cfg.Compose},
+		{"service", "WHITEMAGIC_SERVICE", "whitemagic", "compose service whose settings the hardened run uses", &o.cfg.Service},
+		{"image", "WHITEMAGIC_IMAGE", "whitemagic", "image repository name", &o.cfg.Image},
+		{"tags", "WHITEMAGIC_TAGS", "dev", "comma-separated tags to publish", &tags},
+		{"registry", "WHITEMAGIC_REGISTRY", "", "registry host[:port] to publish to (required by publish)", &o.cfg.Registry},
+		{"max-image-bytes", "WHITEMAGIC_MAX_IMAGE_BYTES", "10000000", "size budget, uncompressed bytes", &budget},
+		{"max-compressed-bytes", "WHITEMAGIC_MAX_COMPRESSED_BYTES", "5000000", "size budget, compressed bytes", &compressed},
+		{"max-layers", "WHITEMAGIC_MAX_LAYERS", "10", "most layers the image may have", &layers},
+		{"health-timeout", "WHITEMAGIC_HEALTH_TIMEOUT", "30s", "how long the hardened run waits for /health", &timeout},
+		{"fail-on", "WHITEMAGIC_FAIL_ON", "error", "lowest finding severity that fails a stage: info, warning or error", &threshold},
+		{"version", "WHITEMAGIC_VERSION", "", "version stamped into the image (default: git describe, else dev)", &version},
+		{"packages", "WHITEMAGIC_PACKAGES", "./service/...", "comma-separated Go packages the test stage vets and tests", &packages},
+		{"engine", "WHITEMAGIC_ENGINE", "auto", "engine: auto or docker", &o.engine},
+		{"docker", "WHITEMAGIC_DOCKER", "", "docker client to use (default: one on PATH that can build with BuildKit)", &o.docker},
+	}
+	fs := flag.NewFlagSet("ci", flag.ContinueOnError)
+	fs.SetOutput(usage)
+	fs.Usage = func() {
+		fmt.Fprintf(usage, "Usage: go run ./ci [check|publish] [flags]\n\n"+
+			"check (default) runs every stage and never publishes; publish also pushes the audited\n"+
+			"image when every stage passed. Each flag falls back to the environment variable named.\n"+
+			"Exit codes: 0 passed, 1 a check failed, 2 bad usage, 3 engine or registry trouble, 130 interrupted.\n\n")
+		fs.PrintDefaults()
+	}
+	for _, s := range specs {
+		def := s.def
+		if v := getenv(s.env); v != "" {
+			def = v
+		}
+		fs.StringVar(s.dst, s.name, def, s.usage+" (env "+s.env+")")
+	}
+
+	o.cfg.Mode = pipeline.ModeCheck
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if rest := fs.Args(); len(rest) > 0 {
+		o.cfg.Mode = rest[0]
+		if err := fs.Parse(rest[1:]); err != nil {
+			return o, err
+		}
+		if fs.NArg() > 0 {
+			return o, fmt.Errorf("unexpected argument %q after the mode", fs.Arg(0))
+		}
+	}
+	return o, o.validate(tags, budget, compressed, layers, timeout, threshold, version, packages)
+}
+
+func (o *options) validate(tags, budget, compressed, layers, timeout, threshold, version, packages string) error {
+	var errs []error
+	c := &o.cfg
+	if c.Mode != pipeline.ModeCheck && c.Mode != pipeline.ModePublish {
+		errs = append(errs, fmt.Errorf("unknown mode %q: want check or publish", c.Mode))
+	}
+	if c.Mode == pipeline.ModePublish && c.Registry == "" {
+		errs = append(errs, errors.New("publish needs -registry (or WHITEMAGIC_REGISTRY), e.g. 127.0.0.1:5000 or ghcr.io/acme"))
+	}
+	if fi, err := os.Stat(filepath.Join(c.Source, c.Dockerfile)); err != nil || fi.IsDir() {
+		errs = append(errs, fmt.Errorf("-dockerfile: %s is not a file in -source %s", c.Dockerfile, c.Source))
+	}
+	if _, err := os.Stat(filepath.Join(c.Source, c.Compose)); err != nil {
+		errs = append(errs, fmt.Errorf("-compose: %s is not in -source %s", c.Compose, c.Source))
+	}
+	for _, t := range strings.Split(tags, ",") {
+		if !tagPattern.MatchString(t) {
+			errs = append(errs, fmt.Errorf("-tags: %q is not a valid image tag", t))
+		}
+		c.Tags = append(c.Tags, t)
+	}
+	num := func(flagName, v string) int64 {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			errs = append(errs, fmt.Errorf("-%s: %q is not a positive whole number", flagName, v))
+		}
+		return n
+	}
+	c.Budget = checks.ImageOptions{MaxBytes: num("max-image-bytes", budget),
+		MaxCompressedBytes: num("max-compressed-bytes", compressed), MaxLayers: int(num("max-layers", layers))}
+	d, err := time.ParseDuration(timeout)
+	if err != nil || d <= 0 {
+		errs = append(errs, fmt.Errorf("-health-timeout: %q is not a positive duration such as 30s", timeout))
+	}
+	c.HealthTimeout = d
+	if c.Threshold, err = checks.ParseSeverity(threshold); err != nil {
+		errs = append(errs, fmt.Errorf("-fail-on: %w", err))
+	}
+	if o.engine != "auto" && o.engine != "docker" {
+		errs = append(errs, fmt.Errorf("-engine: %q is not auto or docker", o.engine))
+	}
+	c.Packages = strings.Split(packages, ",")
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+
+	revision, describe := gitInfo(c.Source)
+	if version == "" {
+		version = describe
+	}
+	c.BuildArgs = map[string]string{
+		"VERSION":  version,
+		"REVISION": revision,
+		"CREATED":  created(),
+	}
+	return nil
+}
+
+// gitInfo returns the source's commit and `git describe`, or placeholders outside git.
+func gitInfo(dir string) (revision, describe string) {
+	revision, describe = "unknown", "dev"
+	if out, err := exec.Command("git", "-C", dir, "rev-parse", "HEAD").Output(); err == nil {
+		revision = strings.TrimSpace(string(out))
+	}
+	if out, err := exec.Command("git", "-C", dir, "describe", "--tags", "--always", "--dirty").Output(); err == nil {
+		describe = strings.TrimPrefix(strings.TrimSpace(string(out)), "v")
+	}
+	return revision, describe
+}
+
+// created is the build time: SOURCE_DATE_EPOCH when set, for reproducible builds, else now.
+func created() string {
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return time.Unix(n, 0).UTC().Format(time.RFC3339)
+		}
+	}
+	return time.Now().UTC().Format(time.RFC3339)
+}

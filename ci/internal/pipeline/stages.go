@@ -1,0 +1,138 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/whitemagic/whitemagic/ci/internal/checks"
+	"github.com/whitemagic/whitemagic/ci/internal/engine"
+	"github.com/whitemagic/whitemagic/ci/internal/hardened"
+)
+
+// at makes a finding of a registered rule; a rule missing from the registry still fails.
+func at(id, msg string, loc checks.Location) checks.Finding {
+	if r, ok := checks.Lookup(id); ok {
+		return r.At(msg, loc)
+	}
+	return checks.Finding{Rule: id, Severity: checks.Error, Message: msg, Location: loc}
+}
+
+func (st *run) lint(ctx context.Context) ([]checks.Finding, string, error) {
+	var all []checks.Finding
+	for _, f := range []struct {
+		path  string
+		check func(string, []byte) ([]checks.Finding, error)
+	}{
+		{st.Config.Dockerfile, checks.Dockerfile},
+		{st.Config.Compose, checks.Compose},
+	} {
+		src, err := os.ReadFile(filepath.Join(st.Config.Source, f.path))
+		if err != nil {
+			return all, "", fmt.Errorf("reading %s: %w", f.path, err)
+		}
+		found, err := f.check(f.path, src)
+		if err != nil {
+			all = append(all, at("WM-PL-003", err.Error(), checks.Location{File: f.path}))
+			continue
+		}
+		all = append(all, found...)
+	}
+	return all, "", nil
+}
+
+func (st *run) test(ctx context.Context) ([]checks.Finding, string, error) {
+	res, err := st.Engine.Test(ctx, engine.TestSpec{Dir: st.Config.Source, Packages: st.Config.Packages})
+	if err != nil {
+		return nil, "", err
+	}
+	if res.Passed {
+		return nil, "", nil
+	}
+	msg := "go vet or go test failed for " + strings.Join(st.Config.Packages, " ")
+	return []checks.Finding{at("WM-PL-001", msg, checks.Location{Path: strings.Join(st.Config.Packages, " ")})},
+		tail(res.Output, 40), nil
+}
+
+func (st *run) build(ctx context.Context) ([]checks.Finding, string, error) {
+	spec := engine.BuildSpec{Context: st.Config.Source, Dockerfile: st.Config.Dockerfile,
+		Args: st.Config.BuildArgs, Tag: st.tag}
+	err := st.Engine.Build(ctx, spec, st.tarball)
+	var be *engine.BuildError
+	if errors.As(err, &be) {
+		return []checks.Finding{at("WM-PL-002", be.Err.Error(), checks.Location{File: st.Config.Dockerfile})},
+			tail(be.Log, 30), nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	img, err := tarball.ImageFromPath(st.tarball, nil)
+	if err != nil {
+		return nil, "", fmt.Errorf("reading the image tarball: %w", err)
+	}
+	st.img = img
+	return nil, "", nil
+}
+
+func (st *run) audit(ctx context.Context) ([]checks.Finding, string, error) {
+	found, err := checks.Image(st.img, st.Config.Budget)
+	if err != nil {
+		return nil, "", fmt.Errorf("auditing the image: %w", err)
+	}
+	return found, "", nil
+}
+
+func (st *run) hardened(ctx context.Context) ([]checks.Finding, string, error) {
+	src, err := os.ReadFile(filepath.Join(st.Config.Source, st.Config.Compose))
+	if err != nil {
+		return nil, "", fmt.Errorf("reading %s: %w", st.Config.Compose, err)
+	}
+	settings, err := hardened.FromCompose(src, st.Config.Service)
+	if err != nil {
+		return []checks.Finding{at("WM-PL-003", err.Error(), checks.Location{File: st.Config.Compose})}, "", nil
+	}
+	host, err := st.Engine.Host(ctx, st.tarball, st.tag)
+	if err != nil {
+		return nil, "", err
+	}
+	defer host.Close()
+	out, err := hardened.Run(ctx, host, hardened.Spec{
+		Image: st.tag, Settings: settings, RunID: st.Config.RunID, HealthTimeout: st.Config.HealthTimeout,
+	})
+	st.healthy = out.TimeToHealthy
+	return out.Findings, out.Detail, err
+}
+
+func (st *run) publish(ctx context.Context, res *Result) ([]checks.Finding, string, error) {
+	refs := make([]string, len(st.Config.Tags))
+	for i, t := range st.Config.Tags {
+		refs[i] = st.Config.Ref(t)
+	}
+	digest, err := st.Publisher.Publish(ctx, st.img, refs)
+	if err != nil {
+		return []checks.Finding{at("WM-PL-004", err.Error(), checks.Location{Path: st.Config.Registry})}, "", err
+	}
+	if digest != res.Digest {
+		return []checks.Finding{at("WM-PL-004",
+			fmt.Sprintf("the registry reports digest %s, the audited image is %s", digest, res.Digest),
+			checks.Location{Path: st.Config.Registry})}, "", nil
+	}
+	for _, r := range refs {
+		res.Published = append(res.Published, r+"@"+digest)
+	}
+	return nil, "", nil
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,73 @@
+// Command ci is whitemagic's pipeline: it lints, tests, builds, audits and runs the image
+// hardened, and publishes it only when every stage passed. Run `go run ./ci -h`.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/whitemagic/whitemagic/ci/internal/engine"
+	"github.com/whitemagic/whitemagic/ci/internal/engine/docker"
+	"github.com/whitemagic/whitemagic/ci/internal/pipeline"
+	"github.com/whitemagic/whitemagic/ci/internal/publish"
+	"github.com/whitemagic/whitemagic/ci/internal/report"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run parses the command line, picks the engine, runs the pipeline and returns the exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	o, err := parseArgs(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return pipeline.ExitPassed
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "ci: %v\nRun go run ./ci -h for the flags.\n", err)
+		return pipeline.ExitUsage
+	}
+	o.cfg.RunID = getenv("WHITEMAGIC_RUN_ID")
+	if o.cfg.RunID == "" {
+		o.cfg.RunID = newRunID()
+	}
+
+	eng, err := docker.New(ctx, o.docker)
+	if err != nil {
+		fmt.Fprintf(stderr, "ci: %v\n", err)
+		if errors.Is(err, engine.ErrUnavailable) && o.engine == "auto" {
+			fmt.Fprintln(stderr, "ci: no engine found: start a Docker daemon (on Debian: .ci/prepare), or pass -engine.")
+			return pipeline.ExitUsage
+		}
+		return pipeline.ExitEngine
+	}
+	defer eng.Close()
+
+	fmt.Fprintf(stdout, "whitemagic pipeline: %s with the %s engine (run %s)\n", o.cfg.Mode, eng.Name(), o.cfg.RunID)
+	r := &pipeline.Runner{
+		Engine:    eng,
+		Publisher: publish.Registry{Getenv: getenv},
+		Config:    o.cfg,
+		Progress:  func(s pipeline.StageResult) { report.StageLine(stdout, s) },
+	}
+	res := r.Run(ctx)
+	report.Terminal(stdout, res)
+	return res.ExitCode()
+}
+
+func newRunID() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
