@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/whitemagic/whitemagic/internal/testenv"
 )
 
 func TestDataSurvivesRecreate(t *testing.T) {
@@ -20,7 +22,7 @@ func TestDataSurvivesRecreate(t *testing.T) {
 	if code, body, err := request(http.MethodPut, base+"/v1/memories/recreate-me", doc); err != nil || code/100 != 2 {
 		t.Fatalf("PUT /v1/memories/recreate-me = %d %s, %v; want 2xx", code, body, err)
 	}
-	docker(t, "rm", "--force", first)
+	testenv.Docker(t, "rm", "--force", first)
 
 	second := hardenedRun(t, img, vol)
 	base = hostURL(t, second)
@@ -81,7 +83,7 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Log("fewer acknowledged writes than planned before the time limit; killing anyway")
 	}
-	docker(t, "kill", "--signal", "KILL", name)
+	testenv.Docker(t, "kill", "--signal", "KILL", name)
 	wg.Wait()
 
 	mu.Lock()
@@ -89,7 +91,7 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 	if len(acked) == 0 {
 		t.Fatal("no write was acknowledged before the kill; nothing to verify")
 	}
-	docker(t, "start", name)
+	testenv.Docker(t, "start", name)
 	base = hostURL(t, name)
 	waitHealth(t, name, base, 30*time.Second)
 	var lost int

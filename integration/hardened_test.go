@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/whitemagic/whitemagic/internal/testenv"
 )
 
 // hardenedRun starts the image the way docker-compose.yml does (see README, "Hardening") on
@@ -15,8 +17,8 @@ import (
 // container's name; the container is removed when the test ends.
 func hardenedRun(t *testing.T, img, volume string) string {
 	t.Helper()
-	name := uniqueName("wm-itest")
-	docker(t, "run", "--detach", "--name", name,
+	name := testenv.UniqueName("wm-itest")
+	testenv.Docker(t, "run", "--detach", "--name", name,
 		"--user", "1000:1000",
 		"--cap-drop", "ALL",
 		"--read-only",
@@ -26,16 +28,16 @@ func hardenedRun(t *testing.T, img, volume string) string {
 		"--memory", "128m", "--cpus", "1", "--pids-limit", "64",
 		"--publish", "127.0.0.1::8000",
 		img)
-	t.Cleanup(func() { _, _ = dockerErr("rm", "--force", "--volumes", name) })
+	t.Cleanup(func() { _, _ = testenv.DockerErr("rm", "--force", "--volumes", name) })
 	return name
 }
 
 // volume creates a fresh named volume that is removed when the test ends.
 func volume(t *testing.T) string {
 	t.Helper()
-	name := uniqueName("wm-itest-data")
-	docker(t, "volume", "create", name)
-	t.Cleanup(func() { _, _ = dockerErr("volume", "rm", "--force", name) })
+	name := testenv.UniqueName("wm-itest-data")
+	testenv.Docker(t, "volume", "create", name)
+	t.Cleanup(func() { _, _ = testenv.DockerErr("volume", "rm", "--force", name) })
 	return name
 }
 
@@ -52,7 +54,7 @@ func TestImageConfig(t *testing.T) {
 			Healthcheck  struct{ Test []string }
 		}
 	}
-	if err := json.Unmarshal([]byte(docker(t, "image", "inspect", img)), &inspect); err != nil || len(inspect) != 1 {
+	if err := json.Unmarshal([]byte(testenv.Docker(t, "image", "inspect", img)), &inspect); err != nil || len(inspect) != 1 {
 		t.Fatalf("docker image inspect %s: %v (%d images)", img, err, len(inspect))
 	}
 	c := inspect[0].Config
@@ -117,7 +119,7 @@ func TestHardenedRun(t *testing.T) {
 		}
 	})
 	t.Run("logs are JSON", func(t *testing.T) {
-		logs := docker(t, "logs", name)
+		logs := testenv.Docker(t, "logs", name)
 		lines := strings.Split(logs, "\n")
 		for _, line := range lines {
 			if !json.Valid([]byte(line)) || !strings.HasPrefix(line, "{") {
@@ -143,7 +145,7 @@ func checkInspect(t *testing.T, name, vol string) {
 		}
 		Mounts []struct{ Type, Name, Destination string }
 	}
-	if err := json.Unmarshal([]byte(docker(t, "inspect", name)), &inspect); err != nil || len(inspect) != 1 {
+	if err := json.Unmarshal([]byte(testenv.Docker(t, "inspect", name)), &inspect); err != nil || len(inspect) != 1 {
 		t.Fatalf("docker inspect %s: %v", name, err)
 	}
 	c, h := inspect[0].Config, inspect[0].HostConfig
@@ -177,7 +179,7 @@ func checkInspect(t *testing.T, name, vol string) {
 // checkKernel reads the service process's status from the host's /proc, which is the kernel's
 // own account of its credentials. This assumes the daemon runs on this host, as in CI.
 func checkKernel(t *testing.T, name string) {
-	pid := docker(t, "inspect", "--format", "{{.State.Pid}}", name)
+	pid := testenv.Docker(t, "inspect", "--format", "{{.State.Pid}}", name)
 	b, err := os.ReadFile("/proc/" + pid + "/status")
 	if err != nil {
 		t.Fatalf("reading the container process status: %v", err)
@@ -212,22 +214,22 @@ func checkFilesystem(t *testing.T, name string) {
 	if _, err := os.Stat(busybox); err != nil {
 		t.Fatalf("this test needs a static busybox at %s (Debian busybox-static; .ci/prepare installs it): %v", busybox, err)
 	}
-	if _, err := dockerErr("cp", "/etc/hostname", name+":/probe"); err == nil {
+	if _, err := testenv.DockerErr("cp", "/etc/hostname", name+":/probe"); err == nil {
 		t.Errorf("docker cp into / of the running container succeeded, want a refusal for a read-only root")
 	}
-	docker(t, "cp", busybox, name+":/data/busybox")
-	defer docker(t, "exec", name, "/data/busybox", "rm", "-f", "/data/busybox", "/data/.probe")
+	testenv.Docker(t, "cp", busybox, name+":/data/busybox")
+	defer testenv.Docker(t, "exec", name, "/data/busybox", "rm", "-f", "/data/busybox", "/data/.probe")
 
-	out, err := dockerErr("exec", name, "/data/busybox", "touch", "/probe")
+	out, err := testenv.DockerErr("exec", name, "/data/busybox", "touch", "/probe")
 	if err == nil || !strings.Contains(err.Error(), "Read-only file system") {
 		t.Errorf("touch /probe as the service user = %q, %v; want EROFS", out, err)
 	}
 	for _, path := range []string{"/data/.probe", "/tmp/.probe"} {
-		if _, err := dockerErr("exec", name, "/data/busybox", "touch", path); err != nil {
+		if _, err := testenv.DockerErr("exec", name, "/data/busybox", "touch", path); err != nil {
 			t.Errorf("touch %s as the service user: %v, want success", path, err)
 		}
 	}
-	if id := docker(t, "exec", name, "/data/busybox", "id", "-u"); id != "1000" {
+	if id := testenv.Docker(t, "exec", name, "/data/busybox", "id", "-u"); id != "1000" {
 		t.Errorf("docker exec id -u = %q, want 1000", id)
 	}
 }

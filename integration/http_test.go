@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/whitemagic/whitemagic/internal/testenv"
 )
 
 var client = &http.Client{Timeout: 5 * time.Second}
@@ -47,7 +49,7 @@ func waitHealth(t *testing.T, container, base string, timeout time.Duration) tim
 		last = fmt.Sprintf("status %d, body %q, error %v", code, body, err)
 		time.Sleep(delay)
 	}
-	logs, _ := dockerErr("logs", "--tail", "20", container)
+	logs, _ := testenv.DockerErr("logs", "--tail", "20", container)
 	t.Fatalf("GET %s/health did not answer 200 within %v (last: %s); logs:\n%s", base, timeout, last, logs)
 	return 0
 }
@@ -59,20 +61,20 @@ func waitDockerHealthy(t *testing.T, container string, timeout time.Duration) {
 	defer cancel()
 	var status string
 	for ctx.Err() == nil {
-		status = docker(t, "inspect", "--format", "{{.State.Health.Status}}", container)
+		status = testenv.Docker(t, "inspect", "--format", "{{.State.Health.Status}}", container)
 		if status == "healthy" {
 			return
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	out, _ := dockerErr("inspect", "--format", "{{json .State.Health}}", container)
+	out, _ := testenv.DockerErr("inspect", "--format", "{{json .State.Health}}", container)
 	t.Fatalf("container %s health is %q after %v, want healthy; health log: %s", container, status, timeout, out)
 }
 
 // hostURL returns the http base URL of the container port 8000 published on 127.0.0.1.
 func hostURL(t *testing.T, container string) string {
 	t.Helper()
-	out := docker(t, "port", container, "8000/tcp")
+	out := testenv.Docker(t, "port", container, "8000/tcp")
 	line, _, _ := strings.Cut(out, "\n")
 	if !strings.HasPrefix(line, "127.0.0.1:") {
 		t.Fatalf("docker port %s 8000/tcp = %q, want a binding on 127.0.0.1", container, out)

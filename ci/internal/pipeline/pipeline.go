@@ -25,13 +25,23 @@ type Runner struct {
 	Engine    engine.Engine
 	Publisher Publisher
 	Config    Config
-	// Progress, if set, is called as each stage finishes.
+	// Progress, if set, is called as each stage finishes. Stages finish concurrently, so it
+	// must be safe to call from several goroutines.
 	Progress func(StageResult)
+
+	// replace swaps stage functions by stage name; the gate's tests use it to decide each
+	// stage's outcome without an engine.
+	replace map[string]stageFunc
 }
+
+// stageFunc is one stage's work: findings (a check failed when one reaches the threshold), a
+// detail for people, and an error only for trouble that is not the source's fault.
+type stageFunc func(context.Context) ([]checks.Finding, string, error)
 
 // run is the state one Run shares between its stages.
 type run struct {
 	*Runner
+	outer   context.Context // the caller's context: its end is an interrupt
 	tarball string
 	tag     string
 	img     v1.Image
@@ -51,27 +61,29 @@ func (r *Runner) Run(ctx context.Context) *Result {
 
 	dir, err := os.MkdirTemp("", "whitemagic-ci-")
 	if err != nil {
-		res.Stages[0] = StageResult{Name: StageLint, Status: Errored, Detail: err.Error()}
+		res.Stages[0] = StageResult{Name: StageLint, Status: Errored,
+			Detail: "making a work directory: " + err.Error()}
 		return res
 	}
 	defer os.RemoveAll(dir)
-	st := &run{Runner: r, tarball: filepath.Join(dir, "image.tar"),
+	st := &run{Runner: r, outer: ctx, tarball: filepath.Join(dir, "image.tar"),
 		tag: "whitemagic-ci-" + r.Config.RunID + ":audit"}
 
 	g, gctx := errgroup.WithContext(ctx)
-	stage := func(i int, fn func(context.Context) ([]checks.Finding, string, error)) func() error {
-		return func() error { return st.do(gctx, &res.Stages[i], fn) }
+	stage := func(i int, fn stageFunc) func() error {
+		return func() error { return st.do(gctx, &res.Stages[i], st.pick(StageNames[i], fn)) }
 	}
 	g.Go(stage(0, st.lint))
 	g.Go(stage(1, st.test))
 	g.Go(func() error {
-		if err := st.do(gctx, &res.Stages[2], st.build); err != nil || res.Stages[2].Status != Passed {
+		if err := stage(2, st.build)(); err != nil || res.Stages[2].Status != Passed {
 			return err
 		}
-		inner, ictx := errgroup.WithContext(gctx)
-		inner.Go(func() error { return st.do(ictx, &res.Stages[3], st.audit) })
-		inner.Go(func() error { return st.do(ictx, &res.Stages[4], st.hardened) })
-		return inner.Wait()
+		// Audit and the hardened run both read the built image and need nothing else of
+		// each other. Adding them to g from here is safe: this goroutine keeps g open.
+		g.Go(stage(3, st.audit))
+		g.Go(stage(4, st.hardened))
+		return nil
 	})
 	_ = g.Wait() // each stage recorded its own error
 
@@ -83,19 +95,25 @@ func (r *Runner) Run(ctx context.Context) *Result {
 	}
 	res.Interrupted = ctx.Err() != nil
 	if r.Config.Mode == ModePublish && res.ExitCode() == ExitPassed {
-		st.do(ctx, &res.Stages[5], func(ctx context.Context) ([]checks.Finding, string, error) {
+		st.do(ctx, &res.Stages[5], st.pick(StagePublish, func(ctx context.Context) ([]checks.Finding, string, error) {
 			return st.publish(ctx, res)
-		})
+		}))
+		res.Interrupted = ctx.Err() != nil
 	}
 	res.Duration = time.Since(start)
 	return res
 }
 
-// do runs one stage into sr. A stage returns findings (a check failed when one reaches the
-// threshold), a detail for people, and an error only for trouble that is not the source's
-// fault; that error cancels the other stages.
-func (st *run) do(ctx context.Context, sr *StageResult,
-	fn func(context.Context) ([]checks.Finding, string, error)) error {
+// pick returns the stage function to run for name: the real one unless a test replaced it.
+func (st *run) pick(name string, fn stageFunc) stageFunc {
+	if f, ok := st.replace[name]; ok {
+		return f
+	}
+	return fn
+}
+
+// do runs one stage into sr and returns the stage's error, which cancels the other stages.
+func (st *run) do(ctx context.Context, sr *StageResult, fn stageFunc) error {
 	start := time.Now()
 	findings, detail, err := fn(ctx)
 	sr.Duration = time.Since(start)
@@ -103,9 +121,12 @@ func (st *run) do(ctx context.Context, sr *StageResult,
 	switch {
 	case err != nil:
 		sr.Status = Errored
-		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		switch {
+		case st.outer.Err() != nil:
 			sr.Detail = "interrupted"
-		} else {
+		case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+			sr.Detail = "cancelled: another stage could not run"
+		default:
 			sr.Detail = joinDetail(err.Error(), detail)
 		}
 	case checks.Failing(findings, st.Config.Threshold):

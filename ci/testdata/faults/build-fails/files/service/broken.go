@@ -1,0 +1,4 @@
+package main
+
+// Broken on purpose: an undefined name stops the build.
+var _ = undefinedOnPurpose
