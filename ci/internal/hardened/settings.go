@@ -2,6 +2,8 @@ package hardened
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -133,8 +135,9 @@ func (s Settings) RunArgs(volume, bind string) []string {
 	if s.DataPath != "" {
 		a = append(a, "--volume", volume+":"+s.DataPath)
 	}
-	for k, v := range s.Environment {
-		a = append(a, "--env", k+"="+v)
+	// Sorted, so the same settings always give the same command line.
+	for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
+		a = append(a, "--env", k+"="+s.Environment[k])
 	}
 	return append(a, "--publish", fmt.Sprintf("%s::%d", bind, s.Port))
 }
