@@ -1,0 +1,138 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/whitemagic/whitemagic/ci/internal/pipeline"
+)
+
+// sourceDir makes a directory with an empty Dockerfile and compose file, enough for the
+// configuration's file checks.
+func sourceDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{"Dockerfile", "docker-compose.yml"} {
+		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestParseArgsDefaultsAndFallbacks(t *testing.T) {
+	t.Parallel()
+	dir := sourceDir(t)
+	tests := []struct {
+		name  string
+		args  []string
+		env   map[string]string
+		check func(t *testing.T, o options)
+	}{
+		{"defaults", []string{"-source", dir}, nil, func(t *testing.T, o options) {
+			c := o.cfg
+			if c.Mode != pipeline.ModeCheck || c.Image != "whitemagic" || len(c.Tags) != 1 || c.Tags[0] != "dev" {
+				t.Errorf("mode, image, tags = %q %q %v, want check whitemagic [dev]", c.Mode, c.Image, c.Tags)
+			}
+			if c.HealthTimeout != 30*time.Second || c.Budget.MaxBytes != 10_000_000 {
+				t.Errorf("health timeout, budget = %v %d, want 30s 10000000", c.HealthTimeout, c.Budget.MaxBytes)
+			}
+		}},
+		{"mode first, flags after", []string{"publish", "-source", dir, "-registry", "127.0.0.1:5000", "-tags", "a,b"}, nil,
+			func(t *testing.T, o options) {
+				if o.cfg.Mode != pipeline.ModePublish || strings.Join(o.cfg.Tags, ",") != "a,b" {
+					t.Errorf("mode, tags = %q %v, want publish [a b]", o.cfg.Mode, o.cfg.Tags)
+				}
+			}},
+		{"environment fallback", []string{"-source", dir},
+			map[string]string{"WHITEMAGIC_IMAGE": "ghcr.io/acme/wm", "WHITEMAGIC_HEALTH_TIMEOUT": "5s"},
+			func(t *testing.T, o options) {
+				if o.cfg.Image != "ghcr.io/acme/wm" || o.cfg.HealthTimeout != 5*time.Second {
+					t.Errorf("image, timeout = %q %v, want the environment's", o.cfg.Image, o.cfg.HealthTimeout)
+				}
+			}},
+		{"flag beats environment", []string{"-source", dir, "-image", "flag"},
+			map[string]string{"WHITEMAGIC_IMAGE": "env"}, func(t *testing.T, o options) {
+				if o.cfg.Image != "flag" {
+					t.Errorf("image = %q, want the flag's value", o.cfg.Image)
+				}
+			}},
+		{"version flag", []string{"-source", dir, "-version", "1.2.3"}, nil, func(t *testing.T, o options) {
+			if got := o.cfg.BuildArgs["VERSION"]; got != "1.2.3" {
+				t.Errorf("VERSION build arg = %q, want 1.2.3", got)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			o, err := parseArgs(tt.args, env(tt.env), io.Discard)
+			if err != nil {
+				t.Fatalf("parseArgs(%q) error = %v", tt.args, err)
+			}
+			tt.check(t, o)
+		})
+	}
+}
+
+func TestParseArgsErrorsNameTheFlag(t *testing.T) {
+	t.Parallel()
+	dir := sourceDir(t)
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"unknown mode", []string{"deploy", "-source", dir}, nil, `unknown mode "deploy"`},
+		{"publish without registry", []string{"publish", "-source", dir}, nil, "publish needs -registry"},
+		{"missing dockerfile", []string{"-source", dir, "-dockerfile", "nope"}, nil, "-dockerfile"},
+		{"missing compose file", []string{"-source", dir, "-compose", "nope.yml"}, nil, "-compose"},
+		{"bad tag", []string{"-source", dir, "-tags", "ok,no tag"}, nil, `-tags: "no tag"`},
+		{"bad budget", []string{"-source", dir, "-max-image-bytes", "ten"}, nil, "-max-image-bytes"},
+		{"negative budget", []string{"-source", dir, "-max-layers", "-1"}, nil, "-max-layers"},
+		{"bad timeout from env", []string{"-source", dir}, map[string]string{"WHITEMAGIC_HEALTH_TIMEOUT": "soon"}, "-health-timeout"},
+		{"bad severity", []string{"-source", dir, "-fail-on", "fatal"}, nil, "-fail-on"},
+		{"bad engine", []string{"-source", dir, "-engine", "podman"}, nil, "-engine"},
+		{"argument after mode", []string{"check", "-source", dir, "extra"}, nil, `unexpected argument "extra"`},
+		{"unknown flag", []string{"-frobnicate"}, nil, "frobnicate"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := parseArgs(tt.args, env(tt.env), io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("parseArgs(%q) error = %v, want one containing %q", tt.args, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestRunExitCodes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"help", []string{"-h"}, pipeline.ExitPassed},
+		{"bad usage", []string{"-max-image-bytes", "lots"}, pipeline.ExitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out strings.Builder
+			if got := run(t.Context(), tt.args, env(nil), &out, &out); got != tt.want {
+				t.Errorf("run(%q) = %d, want %d; output:\n%s", tt.args, got, tt.want, out.String())
+			}
+		})
+	}
+}
