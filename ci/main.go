@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Progress:  func(s pipeline.StageResult) { report.StageLine(stdout, s) },
 	}
 	res := r.Run(ctx)
-	report.Terminal(stdout, res)
+	report.Terminal{W: stdout}.Report(res)
 	return res.ExitCode()
 }
 

@@ -87,4 +87,6 @@ type Finding struct {
 	Message  string   `json:"message"`
 	Location Location `json:"location"`
 	Fix      string   `json:"fix,omitempty"`
+	// Suppressed is the reason given for ignoring the finding; empty when it is not ignored.
+	Suppressed string `json:"suppressed,omitempty"`
 }

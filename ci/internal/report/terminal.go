@@ -1,77 +1,132 @@
-// Package report renders a pipeline result for people and machines.
 package report
 
 import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
+	"github.com/whitemagic/whitemagic/ci/internal/checks"
 	"github.com/whitemagic/whitemagic/ci/internal/pipeline"
 )
 
-// StageLine writes the one line printed as a stage finishes.
-func StageLine(w io.Writer, s pipeline.StageResult) {
-	fmt.Fprintf(w, "%-8s %-13s %8s  %s\n", strings.ToUpper(string(s.Status)), s.Name,
-		s.Duration.Round(10*time.Millisecond), summary(s))
+// Terminal writes the report people read: a progress line per stage as it finishes, then a
+// table of the stages, the findings grouped by stage, and the verdict. It is quiet by
+// default: a finding's fix and refs and a stage's detail (a failing container's last log
+// lines, a failing test's output) appear only for stages that failed or errored, and
+// suppressed findings only as a count. Verbose shows all of it for every stage.
+type Terminal struct {
+	W       io.Writer
+	Color   bool
+	Verbose bool
+	// Lookup finds a rule's refs; nil means checks.Lookup.
+	Lookup func(id string) (checks.Rule, bool)
 }
 
-func summary(s pipeline.StageResult) string {
-	switch n := len(s.Findings); {
-	case s.Status == pipeline.Errored:
-		first, _, _ := strings.Cut(s.Detail, "\n")
-		return first
-	case n == 1:
-		return "1 finding"
-	case n > 1:
-		return fmt.Sprintf("%d findings", n)
-	}
-	return ""
+// StageLine writes, without colour, the line printed as a stage finishes.
+func StageLine(w io.Writer, s pipeline.StageResult) { Terminal{W: w}.StageLine(s) }
+
+// StageLine writes the line printed as a stage finishes: status, name, duration, summary.
+func (t Terminal) StageLine(s pipeline.StageResult) {
+	p := palette{t.Color}
+	status := p.status(s.Status, fmt.Sprintf("%-8s", strings.ToUpper(string(s.Status))))
+	line := fmt.Sprintf("%s %-13s %7s  %s", status, s.Name, stageDuration(s), clean(stageSummary(s)))
+	fmt.Fprintln(t.W, strings.TrimRight(line, " "))
 }
 
-// Terminal writes the findings of every stage, the details of failed stages, and a summary.
-func Terminal(w io.Writer, r *pipeline.Result) {
-	if f := r.Findings(); len(f) > 0 {
-		fmt.Fprintf(w, "\nFindings:\n")
-		for _, s := range r.Stages {
-			for _, f := range s.Findings {
-				fmt.Fprintf(w, "  %-7s %-10s %s: %s\n", f.Severity, f.Rule, f.Location, f.Message)
-				if f.Fix != "" {
-					fmt.Fprintf(w, "          fix: %s\n", f.Fix)
-				}
-			}
-		}
-	}
+// Report writes the stage table, the findings by stage and the verdict.
+func (t Terminal) Report(r *pipeline.Result) {
+	t.table(r)
 	for _, s := range r.Stages {
-		if s.Status != pipeline.Passed && s.Status != pipeline.Skipped && s.Detail != "" {
-			fmt.Fprintf(w, "\n%s (%s):\n%s\n", s.Name, s.Status, indent(s.Detail))
+		t.stage(s)
+	}
+	t.verdict(r)
+}
+
+func (t Terminal) table(r *pipeline.Result) {
+	p := palette{t.Color}
+	width := len("STAGE")
+	for _, s := range r.Stages {
+		width = max(width, len(s.Name))
+	}
+	fmt.Fprintf(t.W, "\n%s\n", p.bold(fmt.Sprintf("%-*s  %-8s  %8s  %s", width, "STAGE", "STATUS",
+		"DURATION", "SUMMARY")))
+	for _, s := range r.Stages {
+		line := fmt.Sprintf("%-*s  %s  %8s  %s", width, s.Name,
+			p.status(s.Status, fmt.Sprintf("%-8s", s.Status)), stageDuration(s), clean(stageSummary(s)))
+		fmt.Fprintln(t.W, strings.TrimRight(line, " "))
+	}
+}
+
+// stage writes one stage's findings and detail, or nothing when it has none to show.
+func (t Terminal) stage(s pipeline.StageResult) {
+	p := palette{t.Color}
+	full := t.Verbose || s.Status == pipeline.Failed || s.Status == pipeline.Errored
+	var shown []checks.Finding
+	for _, f := range s.Findings {
+		if f.Suppressed == "" || t.Verbose {
+			shown = append(shown, f)
 		}
 	}
-	fmt.Fprintf(w, "\n%s: %s in %s", verdict(r), r.Mode, r.Duration.Round(100*time.Millisecond))
+	detail := full && strings.TrimSpace(s.Detail) != ""
+	if len(shown) == 0 && !detail {
+		return
+	}
+
+	fmt.Fprintf(t.W, "\n%s %s\n", p.bold(s.Name), p.status(s.Status, "("+string(s.Status)+")"))
+	lookup := Options{Lookup: t.Lookup}.withDefaults().Lookup
+	const pad = "           " // under the rule ID
+	for _, f := range shown {
+		fmt.Fprintf(t.W, "  %s  %-9s  %s  %s\n", p.severity(f.Severity, fmt.Sprintf("%-7s", f.Severity)),
+			f.Rule, clean(f.Location.String()), indentRest(clean(f.Message), pad+"  "))
+		if f.Suppressed != "" {
+			fmt.Fprintf(t.W, "%s%s %s\n", pad, p.dim("suppressed:"), indentRest(clean(f.Suppressed), pad+"  "))
+		}
+		if !full {
+			continue
+		}
+		if f.Fix != "" {
+			fmt.Fprintf(t.W, "%s%s %s\n", pad, p.dim("fix: "), indentRest(clean(f.Fix), pad+"      "))
+		}
+		if r, ok := lookup(f.Rule); ok && len(r.Refs) > 0 {
+			fmt.Fprintf(t.W, "%s%s %s\n", pad, p.dim("refs:"), strings.Join(r.Refs, ", "))
+		}
+	}
+	if detail {
+		fmt.Fprintf(t.W, "  %s\n%s\n", p.dim("detail:"), indent(clean(s.Detail), "    "))
+	}
+}
+
+func (t Terminal) verdict(r *pipeline.Result) {
+	p := palette{t.Color}
+	outcome := Outcome(r)
+	fmt.Fprintf(t.W, "\n%s: %s in %s", p.status(outcomeStatus(outcome), strings.ToUpper(outcome)),
+		r.Mode, duration(r.Duration))
 	if r.Digest != "" {
-		fmt.Fprintf(w, ", image %s", r.Digest)
+		fmt.Fprintf(t.W, ", image %s", r.Digest)
 	}
 	if r.TimeToHealthy > 0 {
-		fmt.Fprintf(w, ", first 200 on /health after %s", r.TimeToHealthy.Round(10*time.Millisecond))
+		fmt.Fprintf(t.W, ", first 200 on /health after %s", duration(r.TimeToHealthy))
 	}
-	fmt.Fprintln(w)
-	for _, p := range r.Published {
-		fmt.Fprintf(w, "published %s\n", p)
+	fmt.Fprintln(t.W)
+	for _, ref := range r.Published {
+		fmt.Fprintf(t.W, "published %s\n", ref)
 	}
 }
 
-func verdict(r *pipeline.Result) string {
-	switch r.ExitCode() {
-	case pipeline.ExitPassed:
-		return "PASSED"
-	case pipeline.ExitFailed:
-		return "FAILED"
-	case pipeline.ExitInterrupted:
-		return "INTERRUPTED"
+// stageDuration is a stage's duration, or "-" for a stage that never ran.
+func stageDuration(s pipeline.StageResult) string {
+	if s.Status == pipeline.Skipped && s.Duration == 0 {
+		return "-"
 	}
-	return "ERROR"
+	return duration(s.Duration)
 }
 
-func indent(s string) string {
-	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
+// indent puts prefix before every line of s.
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
+}
+
+// indentRest puts prefix before every line of s but the first.
+func indentRest(s, prefix string) string {
+	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
 }

@@ -1,0 +1,310 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/whitemagic/whitemagic/ci/internal/checks"
+	"github.com/whitemagic/whitemagic/ci/internal/pipeline"
+)
+
+// The SARIF version written and the schema its $schema names (OASIS, errata 01).
+const (
+	sarifVersion = "2.1.0"
+	sarifSchema  = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+	toolName     = "whitemagic"
+	toolURI      = "https://github.com/whitemagic/whitemagic"
+	srcRoot      = "SRCROOT"
+)
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool               sarifTool                   `json:"tool"`
+	Invocations        []sarifInvocation           `json:"invocations"`
+	OriginalURIBaseIDs map[string]sarifArtifactLoc `json:"originalUriBaseIds,omitempty"`
+	Results            []sarifResult               `json:"results"`
+	Properties         sarifRunProps               `json:"properties"`
+}
+
+type sarifRunProps struct {
+	Mode      string   `json:"mode"`
+	Engine    string   `json:"engine"`
+	Image     string   `json:"image"`
+	Digest    string   `json:"digest,omitempty"`
+	Tags      []string `json:"tags,omitempty"`
+	Published []string `json:"published,omitempty"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifRule struct {
+	ID                   string        `json:"id"`
+	Name                 string        `json:"name"`
+	ShortDescription     sarifText     `json:"shortDescription"`
+	FullDescription      sarifText     `json:"fullDescription"`
+	Help                 sarifHelp     `json:"help"`
+	DefaultConfiguration sarifConfig   `json:"defaultConfiguration"`
+	Properties           sarifRuleProp `json:"properties"`
+}
+
+type sarifText struct {
+	Text string `json:"text"`
+}
+
+type sarifHelp struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown"`
+}
+
+type sarifConfig struct {
+	Level string `json:"level"`
+}
+
+type sarifRuleProp struct {
+	Tags             []string `json:"tags,omitempty"`
+	SecuritySeverity string   `json:"security-severity,omitempty"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful bool                `json:"executionSuccessful"`
+	ExitCode            int                 `json:"exitCode"`
+	Notifications       []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level   string    `json:"level"`
+	Message sarifText `json:"message"`
+}
+
+type sarifResult struct {
+	RuleID       string             `json:"ruleId"`
+	RuleIndex    int                `json:"ruleIndex"`
+	Level        string             `json:"level"`
+	Message      sarifText          `json:"message"`
+	Locations    []sarifLocation    `json:"locations"`
+	Suppressions []sarifSuppression `json:"suppressions,omitempty"`
+	Properties   sarifResultProps   `json:"properties"`
+}
+
+type sarifResultProps struct {
+	Stage string `json:"stage"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical  `json:"physicalLocation"`
+	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+	Message          *sarifText     `json:"message,omitempty"`
+	Properties       *sarifLocProps `json:"properties,omitempty"`
+}
+
+type sarifLocProps struct {
+	Attached bool `json:"attached"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifactLoc `json:"artifactLocation"`
+	Region           sarifRegion      `json:"region"`
+}
+
+type sarifArtifactLoc struct {
+	URI       string `json:"uri"`
+	URIBaseID string `json:"uriBaseId,omitempty"`
+}
+
+type sarifRegion struct {
+	StartLine int `json:"startLine"`
+}
+
+type sarifLogical struct {
+	Name               string `json:"name"`
+	FullyQualifiedName string `json:"fullyQualifiedName"`
+	Kind               string `json:"kind"`
+}
+
+type sarifSuppression struct {
+	Kind          string `json:"kind"`
+	Status        string `json:"status"`
+	Justification string `json:"justification"`
+}
+
+// SARIF writes r as a SARIF 2.1.0 log with one run: the rules its findings refer to, with
+// their titles, fixes, levels and refs, and one result per finding located in a file under
+// the source root (see place for findings that name no file).
+func SARIF(w io.Writer, r *pipeline.Result, o Options) error {
+	o = o.withDefaults()
+	rules, index := o.sarifRules(r)
+	run := sarifRun{
+		Tool:        sarifTool{Driver: sarifDriver{Name: toolName, InformationURI: toolURI, Rules: rules}},
+		Invocations: []sarifInvocation{invocation(r)},
+		Results:     []sarifResult{},
+		Properties: sarifRunProps{Mode: r.Mode, Engine: r.Engine, Image: r.Image, Digest: r.Digest,
+			Tags: r.Tags, Published: r.Published},
+	}
+	if root := rootURI(o.Source); root != "" {
+		run.OriginalURIBaseIDs = map[string]sarifArtifactLoc{srcRoot: {URI: root}}
+	}
+	for _, s := range r.Stages {
+		for _, f := range s.Findings {
+			run.Results = append(run.Results, o.sarifResult(s.Name, f, index[f.Rule]))
+		}
+	}
+
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
+}
+
+// sarifRules describes each rule the findings refer to, sorted by ID, and returns each
+// rule's index in that list.
+func (o Options) sarifRules(r *pipeline.Result) ([]sarifRule, map[string]int) {
+	seen := map[string]checks.Rule{}
+	for _, f := range r.Findings() {
+		if _, ok := seen[f.Rule]; !ok {
+			seen[f.Rule] = o.ruleOf(f)
+		}
+	}
+	ids := make([]string, 0, len(seen))
+	for id := range seen {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+
+	rules := make([]sarifRule, len(ids))
+	index := make(map[string]int, len(ids))
+	for i, id := range ids {
+		index[id] = i
+		rules[i] = sarifRuleOf(seen[id])
+	}
+	return rules, index
+}
+
+func sarifRuleOf(r checks.Rule) sarifRule {
+	full, md := r.Title+".", "**"+r.Title+"**"
+	if r.Fix != "" {
+		full += " Fix: " + r.Fix
+		md += "\n\nFix: " + r.Fix
+	}
+	help := r.Fix
+	if help == "" {
+		help = r.Title
+	}
+	if len(r.Refs) > 0 {
+		refs := strings.Join(r.Refs, ", ")
+		help += "\n\nSee also: " + refs
+		md += "\n\nSee also: " + refs
+	}
+	sr := sarifRule{
+		ID:                   r.ID,
+		Name:                 ruleName(r.Title),
+		ShortDescription:     sarifText{r.Title},
+		FullDescription:      sarifText{full},
+		Help:                 sarifHelp{Text: help, Markdown: md},
+		DefaultConfiguration: sarifConfig{Level: sarifLevel(r.Severity)},
+		Properties:           sarifRuleProp{Tags: tags(r)},
+	}
+	if c, ok := categories[family(r.ID)]; ok && c.security {
+		sr.Properties.SecuritySeverity = securitySeverity(r.Severity)
+	}
+	return sr
+}
+
+func (o Options) sarifResult(stage string, f checks.Finding, ruleIndex int) sarifResult {
+	p := o.placeOf(stage, f)
+	art := sarifArtifactLoc{URI: p.uri()}
+	if !p.Abs {
+		art.URIBaseID = srcRoot
+	}
+	// GitHub code scanning wants a line for every result; a finding without one is shown
+	// on the first line of the file it is attached to.
+	loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: art,
+		Region: sarifRegion{StartLine: max(p.Line, 1)}}}
+	if p.Logical != "" {
+		loc.LogicalLocations = []sarifLogical{{Name: p.Logical,
+			FullyQualifiedName: p.Scope + ":" + p.Logical, Kind: logicalKind(stage, p.Logical)}}
+	}
+	if p.Attached {
+		loc.Properties = &sarifLocProps{Attached: true}
+	}
+	res := sarifResult{
+		RuleID:     f.Rule,
+		RuleIndex:  ruleIndex,
+		Level:      sarifLevel(f.Severity),
+		Message:    sarifText{f.Message + p.suffix()},
+		Locations:  []sarifLocation{loc},
+		Properties: sarifResultProps{Stage: stage},
+	}
+	if f.Suppressed != "" {
+		res.Suppressions = []sarifSuppression{{Kind: "external", Status: "accepted",
+			Justification: f.Suppressed}}
+	}
+	return res
+}
+
+// logicalKind picks a SARIF well-known logical location kind: a module for Go packages, a
+// resource for a file inside the image or a registry, a property for a field of the image
+// config, the container or the compose service.
+func logicalKind(stage, path string) string {
+	switch {
+	case stage == pipeline.StageTest:
+		return "module"
+	case stage == pipeline.StagePublish, strings.HasPrefix(path, "/"):
+		return "resource"
+	}
+	return "property"
+}
+
+// invocation records whether the run itself worked: a failed check is a successful
+// execution that found problems; an engine error or an interruption is not.
+func invocation(r *pipeline.Result) sarifInvocation {
+	inv := sarifInvocation{ExecutionSuccessful: true, ExitCode: r.ExitCode()}
+	if r.Interrupted {
+		inv.ExecutionSuccessful = false
+		inv.Notifications = append(inv.Notifications, sarifNotification{Level: "error",
+			Message: sarifText{"the run was interrupted"}})
+	}
+	for _, s := range r.Stages {
+		if s.Status != pipeline.Errored {
+			continue
+		}
+		inv.ExecutionSuccessful = false
+		msg := s.Name + ": " + firstLine(s.Detail)
+		if s.Detail == "" {
+			msg = s.Name + " errored"
+		}
+		inv.Notifications = append(inv.Notifications, sarifNotification{Level: "error",
+			Message: sarifText{msg}})
+	}
+	return inv
+}
+
+// rootURI is the source root as an absolute file URI ending in a slash, as SARIF requires
+// of a base URI, or "" when it cannot be made absolute.
+func rootURI(source string) string {
+	abs, err := filepath.Abs(source)
+	if err != nil {
+		return ""
+	}
+	p := filepath.ToSlash(abs)
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return (&url.URL{Scheme: "file", Path: p}).String()
+}
