@@ -91,14 +91,14 @@ func (g *github) annotate(r *pipeline.Result, o Options) {
 			p := o.placeOf(s.Name, f)
 			fields := map[string]string{
 				"file":  p.workspaceFile(o.Source, workspace),
-				"title": f.Rule + " " + o.ruleOf(f).Title,
+				"title": clean(f.Rule + " " + o.ruleOf(f).Title),
 			}
 			if p.Line > 0 {
 				fields["line"] = strconv.Itoa(p.Line)
 			}
-			msg := f.Message + p.suffix()
+			msg := clean(f.Message + p.suffix())
 			if f.Fix != "" {
-				msg += "\nFix: " + f.Fix
+				msg += "\nFix: " + clean(f.Fix)
 			}
 			a := g.a.WithFieldsMap(fields)
 			switch {
@@ -112,7 +112,7 @@ func (g *github) annotate(r *pipeline.Result, o Options) {
 		}
 		if s.Status == pipeline.Errored {
 			g.a.WithFieldsMap(map[string]string{"title": "whitemagic " + s.Name + " stage error"}).
-				Errorf("%s (the %s log group has the detail)", firstLine(s.Detail), s.Name)
+				Errorf("%s (the %s log group has the detail)", clean(firstLine(s.Detail)), s.Name)
 		}
 	}
 }
