@@ -30,6 +30,7 @@ func actionsEnv(t *testing.T) (env map[string]string, output, summary string) {
 		"GITHUB_STEP_SUMMARY":          summary,
 		"GITHUB_WORKSPACE":             "/src",
 		"WHITEMAGIC_REGISTRY_PASSWORD": "hunter2\nsecond line of it",
+		"GITHUB_TOKEN":                 "ghs_workflowtoken",
 	}, output, summary
 }
 
@@ -77,12 +78,13 @@ func TestGitHubActions(t *testing.T) {
 
 	lines := strings.Split(stdout, "\n")
 	t.Run("masks before anything else", func(t *testing.T) {
-		want := []string{"::add-mask::hunter2", "::add-mask::second line of it", "::add-mask::ghs_tok3n"}
-		if diff := cmp.Diff(want, lines[:3]); diff != "" {
+		want := []string{"::add-mask::hunter2", "::add-mask::second line of it", "::add-mask::ghs_workflowtoken",
+			"::add-mask::ghs_tok3n"}
+		if diff := cmp.Diff(want, lines[:4]); diff != "" {
 			t.Errorf("first lines (-want +got):\n%s", diff)
 		}
-		if !strings.HasPrefix(lines[3], "::group::") {
-			t.Errorf("line 4 = %q, want the first stage's group", lines[3])
+		if !strings.HasPrefix(lines[4], "::group::") {
+			t.Errorf("line 5 = %q, want the first stage's group", lines[4])
 		}
 	})
 	t.Run("one group per stage that ran", func(t *testing.T) {

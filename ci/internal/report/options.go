@@ -29,8 +29,8 @@ type Options struct {
 	// Dockerfile and the compose file respectively.
 	Dockerfile, Compose string
 
-	// Getenv reads the environment: GITHUB_* to detect Actions and
-	// WHITEMAGIC_REGISTRY_PASSWORD to mask it. Nil means os.Getenv.
+	// Getenv reads the environment: GITHUB_* to detect Actions, and
+	// WHITEMAGIC_REGISTRY_PASSWORD and GITHUB_TOKEN to mask them. Nil means os.Getenv.
 	Getenv func(string) string
 	// Secrets are further values to mask in GitHub Actions logs, such as a token the
 	// caller was given.

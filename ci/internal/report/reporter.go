@@ -20,13 +20,14 @@ type Reporter struct {
 }
 
 // New returns the reporter for a run. Inside GitHub Actions it masks
-// WHITEMAGIC_REGISTRY_PASSWORD and o.Secrets at once.
+// WHITEMAGIC_REGISTRY_PASSWORD, GITHUB_TOKEN and o.Secrets at once.
 func New(o Options) *Reporter {
 	o = o.withDefaults()
 	r := &Reporter{o: o, term: Terminal{W: o.Out, Color: o.Color, Verbose: o.Verbose, Lookup: o.Lookup},
 		gh: newGitHub(o.Out, o.Getenv)}
 	if r.gh != nil {
-		r.gh.mask(append([]string{o.Getenv("WHITEMAGIC_REGISTRY_PASSWORD")}, o.Secrets...))
+		r.gh.mask(append([]string{o.Getenv("WHITEMAGIC_REGISTRY_PASSWORD"), o.Getenv("GITHUB_TOKEN")},
+			o.Secrets...))
 	}
 	return r
 }
