@@ -80,7 +80,9 @@ func (l Location) String() string {
 	return l.Path
 }
 
-// Finding is one rule's verdict on one place.
+// Finding is one rule's verdict on one place. A suppressed finding was ignored on purpose: it
+// stays in every report, marked with the reason and the place the ignore is written, and it
+// never fails a stage.
 type Finding struct {
 	Rule     string   `json:"rule"`
 	Severity Severity `json:"severity"`
@@ -89,4 +91,6 @@ type Finding struct {
 	Fix      string   `json:"fix,omitempty"`
 	// Suppressed is the reason given for ignoring the finding; empty when it is not ignored.
 	Suppressed string `json:"suppressed,omitempty"`
+	// SuppressedBy is where the ignore that matched is written, as file:line.
+	SuppressedBy string `json:"suppressed_by,omitempty"`
 }
