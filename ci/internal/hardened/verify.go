@@ -42,6 +42,9 @@ type probeResult struct {
 	Writable bool
 	Error    string
 	UID      int
+	GID      int
+	OwnerUID int `json:"owner_uid"`
+	OwnerGID int `json:"owner_gid"`
 }
 
 // filesystem proves from inside the container that the root filesystem refuses writes while
