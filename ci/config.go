@@ -20,7 +20,10 @@ import (
 // options are the command line after parsing, before validation.
 type options struct {
 	engine, docker string
-	cfg            pipeline.Config
+	// images the Dagger engine runs: the Go toolchain (also the Dockerfile's GO_IMAGE), the
+	// Docker daemon and the docker CLI of the hardened run
+	goImage, dindImage, cliImage string
+	cfg                          pipeline.Config
 }
 
 // flagSpec binds one flag to its environment fallback.
@@ -51,8 +54,11 @@ func parseArgs(args []string, getenv func(string) string, usage io.Writer) (opti
 		{"fail-on", "WHITEMAGIC_FAIL_ON", "error", "lowest finding severity that fails a stage: info, warning or error", &threshold},
 		{"version", "WHITEMAGIC_VERSION", "", "version stamped into the image (default: git describe, else dev)", &version},
 		{"packages", "WHITEMAGIC_PACKAGES", "./service/...", "comma-separated Go packages the test stage vets and tests", &packages},
-		{"engine", "WHITEMAGIC_ENGINE", "auto", "engine: auto or docker", &o.engine},
+		{"engine", "WHITEMAGIC_ENGINE", "auto", "engine: auto, docker or dagger", &o.engine},
 		{"docker", "WHITEMAGIC_DOCKER", "", "docker client to use (default: one on PATH that can build with BuildKit)", &o.docker},
+		{"go-image", "WHITEMAGIC_GO_IMAGE", defaultGoImage, "Go image: the Dockerfile's GO_IMAGE build argument, and where the dagger engine runs the tests", &o.goImage},
+		{"dind-image", "WHITEMAGIC_DIND_IMAGE", defaultDindImage, "Docker daemon image of the dagger engine's hardened run", &o.dindImage},
+		{"docker-cli-image", "WHITEMAGIC_DOCKER_CLI_IMAGE", defaultCLIImage, "docker CLI image of the dagger engine's hardened run", &o.cliImage},
 	}
 	fs := flag.NewFlagSet("ci", flag.ContinueOnError)
 	fs.SetOutput(usage)
@@ -125,9 +131,10 @@ func (o *options) validate(tags, budget, compressed, layers, timeout, threshold,
 	if c.Threshold, err = checks.ParseSeverity(threshold); err != nil {
 		errs = append(errs, fmt.Errorf("-fail-on: %w", err))
 	}
-	if o.engine != "auto" && o.engine != "docker" {
-		errs = append(errs, fmt.Errorf("-engine: %q is not auto or docker", o.engine))
+	if o.engine != "auto" && o.engine != "docker" && o.engine != "dagger" {
+		errs = append(errs, fmt.Errorf("-engine: %q is not auto, docker or dagger", o.engine))
 	}
+	errs = append(errs, o.validateImages()...)
 	c.Packages = strings.Split(packages, ",")
 	if err := errors.Join(errs...); err != nil {
 		return err
@@ -141,6 +148,7 @@ func (o *options) validate(tags, budget, compressed, layers, timeout, threshold,
 		"VERSION":  version,
 		"REVISION": revision,
 		"CREATED":  created(),
+		"GO_IMAGE": o.goImage,
 	}
 	return nil
 }

@@ -11,11 +11,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"syscall"
 
-	"github.com/whitemagic/whitemagic/ci/internal/engine"
-	"github.com/whitemagic/whitemagic/ci/internal/engine/docker"
 	"github.com/whitemagic/whitemagic/ci/internal/pipeline"
 	"github.com/whitemagic/whitemagic/ci/internal/publish"
 	"github.com/whitemagic/whitemagic/ci/internal/report"
@@ -43,14 +42,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		o.cfg.RunID = newRunID()
 	}
 
-	eng, err := docker.New(ctx, o.docker)
+	eng, err := openEngine(ctx, o, realEngines(getenv, exec.LookPath, stderr))
 	if err != nil {
 		fmt.Fprintf(stderr, "ci: %v\n", err)
-		if errors.Is(err, engine.ErrUnavailable) && o.engine == "auto" {
-			fmt.Fprintln(stderr, "ci: no engine found: start a Docker daemon (on Debian: .ci/prepare), or pass -engine.")
-			return pipeline.ExitUsage
-		}
-		return pipeline.ExitEngine
+		return engineExit(err)
 	}
 	defer eng.Close()
 
