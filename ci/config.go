@@ -15,6 +15,7 @@ import (
 
 	"github.com/whitemagic/whitemagic/ci/internal/checks"
 	"github.com/whitemagic/whitemagic/ci/internal/pipeline"
+	"github.com/whitemagic/whitemagic/ci/internal/report"
 )
 
 // options are the command line after parsing, before validation.
@@ -24,6 +25,11 @@ type options struct {
 	// Docker daemon and the docker CLI of the hardened run
 	goImage, dindImage, cliImage string
 	cfg                          pipeline.Config
+
+	// reports: the JSON and SARIF files to write (empty: none) and how much the terminal shows
+	reportJSON, sarif string
+	verbose           bool
+	verboseErr        error // a WHITEMAGIC_VERBOSE that is not a boolean
 }
 
 // flagSpec binds one flag to its environment fallback.
@@ -54,6 +60,8 @@ func parseArgs(args []string, getenv func(string) string, usage io.Writer) (opti
 		{"fail-on", "WHITEMAGIC_FAIL_ON", "error", "lowest finding severity that fails a stage: info, warning or error", &threshold},
 		{"version", "WHITEMAGIC_VERSION", "", "version stamped into the image (default: git describe, else dev)", &version},
 		{"packages", "WHITEMAGIC_PACKAGES", "./service/...", "comma-separated Go packages the test stage vets and tests", &packages},
+		{"report-json", "WHITEMAGIC_REPORT_JSON", "", "write the JSON report (docs/report-schema.json) to this file", &o.reportJSON},
+		{"sarif", "WHITEMAGIC_SARIF", "", "write the findings as SARIF 2.1.0 to this file, for code scanning", &o.sarif},
 		{"engine", "WHITEMAGIC_ENGINE", "auto", "engine: auto, docker or dagger", &o.engine},
 		{"docker", "WHITEMAGIC_DOCKER", "", "docker client to use (default: one on PATH that can build with BuildKit)", &o.docker},
 		{"go-image", "WHITEMAGIC_GO_IMAGE", defaultGoImage, "Go image: the Dockerfile's GO_IMAGE build argument, and where the dagger engine runs the tests", &o.goImage},
@@ -76,6 +84,10 @@ func parseArgs(args []string, getenv func(string) string, usage io.Writer) (opti
 		}
 		fs.StringVar(s.dst, s.name, def, s.usage+" (env "+s.env+")")
 	}
+	verbose, err := envBool("WHITEMAGIC_VERBOSE", getenv)
+	o.verboseErr = err
+	fs.BoolVar(&o.verbose, "verbose", verbose,
+		"show every finding's fix and refs, suppressed findings and every stage's detail (env WHITEMAGIC_VERBOSE)")
 
 	o.cfg.Mode = pipeline.ModeCheck
 	if err := fs.Parse(args); err != nil {
@@ -136,6 +148,7 @@ func (o *options) validate(tags, budget, compressed, layers, timeout, threshold,
 	}
 	errs = append(errs, o.validateImages()...)
 	c.Packages = strings.Split(packages, ",")
+	errs = append(errs, o.validateReports()...)
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
@@ -173,4 +186,38 @@ func created() string {
 		}
 	}
 	return time.Now().UTC().Format(time.RFC3339)
+}
+
+// envBool reads a boolean environment variable; unset or empty is false.
+func envBool(name string, getenv func(string) string) (bool, error) {
+	v := getenv(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s: %q is not true or false", name, v)
+	}
+	return b, nil
+}
+
+// validateReports checks the report flags before the run starts, so that a path that
+// cannot be written costs a second, not a whole run.
+func (o *options) validateReports() []error {
+	var errs []error
+	if o.verboseErr != nil {
+		errs = append(errs, o.verboseErr)
+	}
+	for _, r := range []struct{ flag, path string }{{"report-json", o.reportJSON}, {"sarif", o.sarif}} {
+		if r.path == "" {
+			continue
+		}
+		if err := report.CheckPath(r.path); err != nil {
+			errs = append(errs, fmt.Errorf("-%s: %w", r.flag, err))
+		}
+	}
+	if o.reportJSON != "" && filepath.Clean(o.reportJSON) == filepath.Clean(o.sarif) {
+		errs = append(errs, fmt.Errorf("-report-json and -sarif both name %s; give each its own file", o.sarif))
+	}
+	return errs
 }

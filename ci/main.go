@@ -37,6 +37,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "ci: %v\nRun go run ./ci -h for the flags.\n", err)
 		return pipeline.ExitUsage
 	}
+	// The reporter comes before any other output: in GitHub Actions it masks the secrets.
+	rep := report.New(report.Options{Out: stdout, Color: report.ColorEnabled(stdout, getenv),
+		Verbose: o.verbose, JSONPath: o.reportJSON, SARIFPath: o.sarif, Source: o.cfg.Source,
+		Dockerfile: o.cfg.Dockerfile, Compose: o.cfg.Compose, Getenv: getenv})
 	o.cfg.RunID = getenv("WHITEMAGIC_RUN_ID")
 	if o.cfg.RunID == "" {
 		o.cfg.RunID = newRunID()
@@ -54,11 +58,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Engine:    eng,
 		Publisher: publish.Registry{Getenv: getenv},
 		Config:    o.cfg,
-		Progress:  func(s pipeline.StageResult) { report.StageLine(stdout, s) },
+		Progress:  rep.StageFinished,
 	}
 	res := r.Run(ctx)
-	report.Terminal{W: stdout}.Report(res)
-	return res.ExitCode()
+	code := res.ExitCode()
+	if err := rep.Finish(res); err != nil {
+		// The result is on screen already; a report file that could not be written turns
+		// a passing run into a usage error, and leaves a failing run's code alone.
+		fmt.Fprintf(stderr, "ci: %v\n", err)
+		if code == pipeline.ExitPassed {
+			code = pipeline.ExitUsage
+		}
+	}
+	return code
 }
 
 func newRunID() string {
