@@ -54,7 +54,7 @@ var renderers = []struct {
 		}
 		return b.Bytes()
 	}},
-	{"report.sarif", func(t *testing.T, r *pipeline.Result) []byte {
+	{"sarif.json", func(t *testing.T, r *pipeline.Result) []byte {
 		var b bytes.Buffer
 		if err := SARIF(&b, r, testOptions()); err != nil {
 			t.Fatalf("SARIF: %v", err)

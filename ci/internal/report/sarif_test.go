@@ -135,7 +135,7 @@ func TestSARIFValidates(t *testing.T) {
 				t.Fatal(err)
 			}
 			validateSARIF(t, b.Bytes())
-			golden, err := os.ReadFile(filepath.Join("testdata", fx.name+".report.sarif"))
+			golden, err := os.ReadFile(filepath.Join("testdata", fx.name+".sarif.json"))
 			if err != nil {
 				t.Fatal(err)
 			}
