@@ -67,6 +67,8 @@ type jsonLocation struct {
 
 type jsonSuppression struct {
 	Reason string `json:"reason"`
+	// By is where the ignore is written, file:line; absent when not known.
+	By string `json:"by,omitempty"`
 }
 
 // JSON writes the JSON report of r to w.
@@ -111,7 +113,7 @@ func (o Options) jsonFinding(f checks.Finding) jsonFinding {
 	jf := jsonFinding{Rule: f.Rule, Title: r.Title, Severity: f.Severity.String(), Message: f.Message,
 		Location: jsonLocation{File: f.Location.File, Line: f.Location.Line, Path: f.Location.Path}, Fix: f.Fix, Refs: r.Refs}
 	if f.Suppressed != "" {
-		jf.Suppression = &jsonSuppression{Reason: f.Suppressed}
+		jf.Suppression = &jsonSuppression{Reason: f.Suppressed, By: f.SuppressedBy}
 	}
 	return jf
 }

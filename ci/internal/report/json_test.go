@@ -120,7 +120,7 @@ func TestJSONFields(t *testing.T) {
 		Counts         jsonCounts
 	}
 	ttfb := int64(640)
-	want := view{"passed", 0, 129000, &ttfb, 2, []int64{150, 41000, 75000, 900, 9000, 2000}, jsonCounts{Info: 1}}
+	want := view{"passed", 0, 129000, &ttfb, 2, []int64{150, 41000, 75000, 900, 9000, 2000}, jsonCounts{Info: 1, Suppressed: 1}}
 	gotSome := view{got.Result, got.ExitCode, got.DurationMS, got.TimeToFirst200, len(got.Published), nil, got.Counts}
 	for _, s := range got.Stages {
 		gotSome.StageMS = append(gotSome.StageMS, s.DurationMS)

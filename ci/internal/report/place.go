@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/whitemagic/whitemagic/ci/internal/checks"
@@ -97,6 +98,25 @@ func (p place) suffix() string {
 		return ""
 	}
 	return " [" + p.Scope + ": " + p.Logical + "]"
+}
+
+// ignorePlace is where the ignore that suppressed f is written, from its SuppressedBy
+// (file:line), and whether that is the finding's own file (an inline ignore) rather than
+// the policy file. ok is false when the finding records no place.
+func (o Options) ignorePlace(f checks.Finding) (p place, inline, ok bool) {
+	if f.SuppressedBy == "" {
+		return place{}, false, false
+	}
+	file, line := f.SuppressedBy, 0
+	if i := strings.LastIndex(file, ":"); i > 0 {
+		if n, err := strconv.Atoi(file[i+1:]); err == nil && n > 0 {
+			file, line = file[:i], n
+		}
+	}
+	p.File, p.Abs = o.relative(file)
+	p.Line = line
+	own, _ := o.relative(f.Location.File)
+	return p, f.Location.File != "" && own == p.File, true
 }
 
 // scope names what a stage's non-file locations are paths in.

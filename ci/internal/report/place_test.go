@@ -135,3 +135,31 @@ func TestRuleMetadata(t *testing.T) {
 		t.Errorf("tags(WM-PL-001) = %q, want [pipeline]", got)
 	}
 }
+
+func TestIgnorePlace(t *testing.T) {
+	o := Options{Source: "/src/whitemagic"}.withDefaults()
+	for _, tc := range []struct {
+		name     string
+		f        checks.Finding
+		want     place
+		inline   bool
+		recorded bool
+	}{
+		{"inline", checks.Finding{Location: checks.Location{File: "Dockerfile", Line: 9}, SuppressedBy: "Dockerfile:8"},
+			place{File: "Dockerfile", Line: 8}, true, true},
+		{"policy file", checks.Finding{Location: checks.Location{File: "Dockerfile", Line: 9}, SuppressedBy: ".whitemagic.yml:3"},
+			place{File: ".whitemagic.yml", Line: 3}, false, true},
+		{"policy, finding without a file", checks.Finding{Location: checks.Location{Path: "/bin/sh"},
+			SuppressedBy: "/src/whitemagic/policy.yml:12"}, place{File: "policy.yml", Line: 12}, false, true},
+		{"no line", checks.Finding{SuppressedBy: "policy.yml"}, place{File: "policy.yml"}, false, true},
+		{"colon but no line", checks.Finding{SuppressedBy: "a:b"}, place{File: "a:b"}, false, true},
+		{"not recorded", checks.Finding{Suppressed: "why"}, place{}, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, inline, ok := o.ignorePlace(tc.f)
+			if diff := cmp.Diff(tc.want, p); diff != "" || inline != tc.inline || ok != tc.recorded {
+				t.Errorf("ignorePlace = %+v %v %v, want %+v %v %v", p, inline, ok, tc.want, tc.inline, tc.recorded)
+			}
+		})
+	}
+}

@@ -139,9 +139,10 @@ type sarifLogical struct {
 }
 
 type sarifSuppression struct {
-	Kind          string `json:"kind"`
-	Status        string `json:"status"`
-	Justification string `json:"justification"`
+	Kind          string         `json:"kind"`
+	Status        string         `json:"status"`
+	Justification string         `json:"justification"`
+	Location      *sarifLocation `json:"location,omitempty"`
 }
 
 // SARIF writes r as a SARIF 2.1.0 log with one run: the rules its findings refer to, with
@@ -252,10 +253,29 @@ func (o Options) sarifResult(stage string, f checks.Finding, ruleIndex int) sari
 		Properties: sarifResultProps{Stage: stage},
 	}
 	if f.Suppressed != "" {
-		res.Suppressions = []sarifSuppression{{Kind: "external", Status: "accepted",
-			Justification: f.Suppressed}}
+		res.Suppressions = []sarifSuppression{o.sarifSuppression(f)}
 	}
 	return res
+}
+
+// sarifSuppression records why and where a finding was ignored: an inline ignore comment is
+// kept in the source ("inSource"), an ignore in the policy file outside it ("external").
+func (o Options) sarifSuppression(f checks.Finding) sarifSuppression {
+	s := sarifSuppression{Kind: "external", Status: "accepted", Justification: f.Suppressed}
+	p, inline, ok := o.ignorePlace(f)
+	if !ok {
+		return s
+	}
+	if inline {
+		s.Kind = "inSource"
+	}
+	art := sarifArtifactLoc{URI: p.uri()}
+	if !p.Abs {
+		art.URIBaseID = srcRoot
+	}
+	s.Location = &sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: art,
+		Region: sarifRegion{StartLine: max(p.Line, 1)}}}
+	return s
 }
 
 // logicalKind picks a SARIF well-known logical location kind: a module for Go packages, a

@@ -79,7 +79,11 @@ func (t Terminal) stage(s pipeline.StageResult) {
 		fmt.Fprintf(t.W, "  %s  %-9s  %s  %s\n", p.severity(f.Severity, fmt.Sprintf("%-7s", f.Severity)),
 			f.Rule, clean(f.Location.String()), indentRest(clean(f.Message), pad+"  "))
 		if f.Suppressed != "" {
-			fmt.Fprintf(t.W, "%s%s %s\n", pad, p.dim("suppressed:"), indentRest(clean(f.Suppressed), pad+"  "))
+			by := ""
+			if f.SuppressedBy != "" {
+				by = " (" + clean(f.SuppressedBy) + ")"
+			}
+			fmt.Fprintf(t.W, "%s%s %s%s\n", pad, p.dim("suppressed:"), indentRest(clean(f.Suppressed), pad+"  "), by)
 		}
 		if !full {
 			continue
