@@ -279,3 +279,42 @@ func TestRealRules(t *testing.T) {
 		}
 	}
 }
+
+// TestSARIFFingerprints: findings attached to the same first line must still differ in
+// their fingerprints, and keep them from run to run.
+func TestSARIFFingerprints(t *testing.T) {
+	prints := func() []string {
+		var b bytes.Buffer
+		if err := SARIF(&b, failedRun(), testOptions()); err != nil {
+			t.Fatal(err)
+		}
+		var log sarifLog
+		if err := json.Unmarshal(b.Bytes(), &log); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range log.Runs[0].Results {
+			out = append(out, r.PartialFingerprints[fingerprintKey])
+		}
+		return out
+	}
+	first := prints()
+	if diff := cmp.Diff(first, prints()); diff != "" {
+		t.Errorf("fingerprints changed between two runs:\n%s", diff)
+	}
+	seen := map[string]bool{}
+	attached := 0
+	for _, fp := range first {
+		if fp == "" {
+			continue
+		}
+		attached++
+		if seen[fp] {
+			t.Errorf("fingerprint %s appears twice", fp)
+		}
+		seen[fp] = true
+	}
+	if attached != 4 {
+		t.Errorf("%d results have a fingerprint, want the 4 attached ones: %q", attached, first)
+	}
+}
