@@ -32,9 +32,6 @@ func New(o Options) *Reporter {
 	return r
 }
 
-// InActions reports whether the reporter writes GitHub Actions commands.
-func (r *Reporter) InActions() bool { return r.gh != nil }
-
 // StageFinished reports a stage as it finishes: its progress line, or in GitHub Actions a
 // log group holding the stage's findings and detail. Stages finish concurrently; it is safe
 // to call from any goroutine.
@@ -67,7 +64,9 @@ func (r *Reporter) Finish(res *pipeline.Result) error {
 	r.closed = true
 
 	if r.gh != nil {
-		r.gh.disarmed(func() { r.term.W = r.gh.out; r.term.Report(res) })
+		t := r.term
+		t.W = r.gh.out
+		r.gh.disarmed(func() { t.Report(res) })
 	} else {
 		r.term.Report(res)
 	}

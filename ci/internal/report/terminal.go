@@ -73,7 +73,10 @@ func (t Terminal) stage(s pipeline.StageResult) {
 	}
 
 	fmt.Fprintf(t.W, "\n%s %s\n", p.bold(s.Name), p.status(s.Status, "("+string(s.Status)+")"))
-	lookup := Options{Lookup: t.Lookup}.withDefaults().Lookup
+	lookup := t.Lookup
+	if lookup == nil {
+		lookup = checks.Lookup
+	}
 	const pad = "           " // under the rule ID
 	for _, f := range shown {
 		fmt.Fprintf(t.W, "  %s  %-9s  %s  %s\n", p.severity(f.Severity, fmt.Sprintf("%-7s", f.Severity)),
