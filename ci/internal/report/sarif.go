@@ -216,9 +216,10 @@ func invocation(r *pipeline.Result) sarifInvocation {
 // rootURI is the source root as an absolute file URI ending in a slash, as SARIF requires
 // of a base URI, or "" when it cannot be made absolute.
 //
-// Shortcoming: GitHub code scanning resolves relative URIs against the repository root and
-// ignores originalUriBaseIds, so with -source set to a subdirectory its alerts name paths
-// without that directory. The workflows run from the repository root.
+// Shortcoming: GitHub code scanning expects URIs relative to the repository root; that it
+// would resolve SRCROOT through originalUriBaseIds has not been checked, so with -source set
+// to a subdirectory its alerts may name paths without that directory. The workflows run from
+// the repository root.
 func rootURI(source string) string {
 	abs, err := filepath.Abs(source)
 	if err != nil {
