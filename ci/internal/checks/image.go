@@ -2,22 +2,18 @@ package checks
 
 import (
 	"archive/tar"
-	"errors"
 	"fmt"
-	"io"
 	"path"
-	"sort"
-	"strconv"
+	"regexp"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 )
 
 // ImageOptions are the image's budgets. Zero turns a budget off.
 type ImageOptions struct {
 	MaxBytes           int64 // uncompressed, all layers
-	MaxCompressedBytes int64
+	MaxCompressedBytes int64 // compressed, all layers, as a registry stores them
 	MaxLayers          int
 }
 
@@ -28,252 +24,265 @@ var ociLabels = []string{
 	"org.opencontainers.image.source", "org.opencontainers.image.licenses",
 }
 
-// file is one path of the image's flattened filesystem.
-type file struct {
-	name string
-	mode int64
-	uid  int
-	gid  int
-	size int64
-	link bool
-}
-
-// Image audits an image: its config, its flattened filesystem and its size.
+// Image audits an image read with go-containerregistry: its config, every layer's files and
+// its size. It reads each layer once. An error means the image itself cannot be read.
 func Image(img v1.Image, o ImageOptions) ([]Finding, error) {
 	cfg, err := img.ConfigFile()
 	if err != nil {
 		return nil, fmt.Errorf("reading the image config: %w", err)
 	}
-	files, err := flatten(img)
+	if cfg == nil {
+		return nil, fmt.Errorf("reading the image config: the image has none")
+	}
+	fs, err := readImage(img)
 	if err != nil {
 		return nil, err
 	}
-	var out []Finding
-	add := func(id, msg, p string) { out = append(out, rule(id).At(msg, Location{Path: p})) }
 	c := cfg.Config
+	var out []Finding
+	out = append(out, imageUser(c, fs)...)
+	out = append(out, imageHealthcheck(c, fs)...)
+	out = append(out, fs.modeFindings()...)
+	out = append(out, fs.toolFindings()...)
+	out = append(out, configSecrets(cfg)...)
+	out = append(out, fs.secrets...)
+	out = append(out, fs.accountFindings()...)
+	out = append(out, fs.leftovers()...)
+	out = append(out, imageDeclarations(c)...)
+	out = append(out, fs.sizeFindings(o)...)
+	return out, nil
+}
 
-	uid, gid, numeric := parseUser(c.User)
+// imageUser requires a numeric, non-root user.
+func imageUser(c v1.Config, fs *imageFS) []Finding {
+	loc := Location{Path: "config.User"}
+	u, g, hasGroup := strings.Cut(c.User, ":")
+	id, err := fs.resolveUser(c.User)
 	switch {
-	case c.User == "" || uid == "0" || c.User == "root":
-		add("WM-IM-001", fmt.Sprintf("the image's user is %q (root)", c.User), "config.User")
-	case !numeric:
-		add("WM-IM-002", fmt.Sprintf("the image's user %q is not a numeric uid:gid", c.User), "config.User")
-	}
-
-	out = append(out, healthcheck(c, files, uid, gid)...)
-
-	for p, f := range files {
-		if f.mode&0o6000 != 0 && !f.link {
-			add("WM-IM-006", fmt.Sprintf("%s has mode %o (setuid/setgid)", p, f.mode&0o7777), p)
-		}
-		if f.mode&0o002 != 0 && !f.link && p != "/tmp" && !strings.HasPrefix(p, "/tmp/") {
-			add("WM-IM-007", fmt.Sprintf("%s is world-writable (mode %o)", p, f.mode&0o7777), p)
-		}
-		if p == "/tmp" && f.mode&0o1000 == 0 && f.mode&0o002 != 0 {
-			add("WM-IM-007", "/tmp is world-writable without the sticky bit", p)
-		}
-	}
-	for _, sh := range []string{"/bin/sh", "/bin/bash", "/bin/ash", "/usr/bin/sh", "/bin/busybox"} {
-		if _, ok := files[sh]; ok {
-			add("WM-IM-011", sh+" is in the image", sh)
-		}
-	}
-	for _, pm := range []string{"/usr/bin/apt-get", "/usr/bin/dpkg", "/sbin/apk", "/usr/bin/yum", "/usr/bin/dnf", "/usr/bin/pip"} {
-		if _, ok := files[pm]; ok {
-			add("WM-IM-012", pm+" is in the image", pm)
-		}
-	}
-	for _, e := range c.Env {
-		k, v, _ := strings.Cut(e, "=")
-		if kind := secretPair(k, v); kind != "" {
-			add("WM-IM-008", fmt.Sprintf("environment variable %s looks like a %s", k, kind), "config.Env")
-		}
-	}
-	for _, l := range ociLabels {
-		if strings.TrimSpace(c.Labels[l]) == "" {
-			add("WM-IM-013", "label "+l+" is missing or empty", "config.Labels")
-		}
-	}
-	if len(c.ExposedPorts) == 0 {
-		add("WM-IM-017", "the image exposes no port", "config.ExposedPorts")
-	}
-	if _, ok := c.ExposedPorts["22/tcp"]; ok {
-		add("WM-IM-018", "the image exposes 22/tcp", "config.ExposedPorts")
-	}
-	size, err := sizes(img, files, o)
-	if err != nil {
-		return nil, err
-	}
-	return append(out, size...), nil
-}
-
-// parseUser splits "uid[:gid]" and reports whether both parts are numbers.
-func parseUser(u string) (uid, gid string, numeric bool) {
-	uid, gid, _ = strings.Cut(u, ":")
-	_, err1 := strconv.Atoi(uid)
-	numeric = err1 == nil
-	if gid != "" {
-		_, err2 := strconv.Atoi(gid)
-		numeric = numeric && err2 == nil
-	}
-	return uid, gid, numeric
-}
-
-// healthcheck checks that the image has an exec-form HEALTHCHECK whose binary exists and
-// may be executed by the image's user.
-func healthcheck(c v1.Config, files map[string]file, uid, gid string) []Finding {
-	if c.Healthcheck == nil || len(c.Healthcheck.Test) == 0 || c.Healthcheck.Test[0] == "NONE" {
-		return []Finding{rule("WM-IM-003").At("the image has no HEALTHCHECK", Location{Path: "config.Healthcheck"})}
-	}
-	t := c.Healthcheck.Test
-	if t[0] != "CMD" || len(t) < 2 {
-		return nil // CMD-SHELL: the shell rule and the Dockerfile rule speak to it
-	}
-	bin := t[1]
-	f, ok := resolve(files, bin)
-	if !ok {
-		return []Finding{rule("WM-IM-004").At(bin+" (the HEALTHCHECK command) is not in the image", Location{Path: bin})}
-	}
-	if !executableBy(f, uid, gid) {
-		return []Finding{rule("WM-IM-005").At(fmt.Sprintf("%s has owner %d:%d and mode %o: user %s:%s cannot run it",
-			bin, f.uid, f.gid, f.mode&0o777, uid, gid), Location{Path: bin})}
+	case c.User == "":
+		return []Finding{rule("WM-IM-001").At("the image sets no user, so it runs as root", loc)}
+	case err == nil && id.uid == 0, isRootUser(u):
+		return []Finding{rule("WM-IM-001").At(fmt.Sprintf("the image's user %q is root", c.User), loc)}
+	case !isNumber(u) || hasGroup && !isNumber(g):
+		return []Finding{rule("WM-IM-002").At(fmt.Sprintf("the image's user %q is not a numeric uid:gid", c.User), loc)}
 	}
 	return nil
 }
 
-// resolve follows symbolic links (up to a few) to a file.
-func resolve(files map[string]file, p string) (file, bool) {
-	for range 8 {
-		f, ok := files[p]
-		if !ok || !f.link {
-			return f, ok
-		}
-		return f, ok // a link's target is not recorded; accept the link itself
-	}
-	return file{}, false
-}
+// defaultPath is the PATH a container gets when the image sets none.
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-func executableBy(f file, uid, gid string) bool {
-	u, _ := strconv.Atoi(uid)
-	g, err := strconv.Atoi(gid)
+// imageHealthcheck requires a HEALTHCHECK whose program exists and may be run by the image's
+// user, along with every directory on the way to it.
+func imageHealthcheck(c v1.Config, fs *imageFS) []Finding {
+	loc := Location{Path: "config.Healthcheck"}
+	if c.Healthcheck == nil || len(c.Healthcheck.Test) == 0 || c.Healthcheck.Test[0] == "NONE" {
+		return []Finding{rule("WM-IM-003").At("the image has no HEALTHCHECK", loc)}
+	}
+	t := c.Healthcheck.Test
+	var bin string
 	switch {
-	case f.link:
-		return true
-	case uid == "0":
-		return f.mode&0o111 != 0
-	case f.uid == u:
-		return f.mode&0o100 != 0
-	case err == nil && f.gid == g:
-		return f.mode&0o010 != 0
+	case t[0] == "CMD" && len(t) > 1:
+		bin = t[1]
+	case t[0] == "CMD-SHELL":
+		bin = "/bin/sh"
+	default:
+		return []Finding{rule("WM-IM-003").At(fmt.Sprintf("the image's HEALTHCHECK %q is not a command", t), loc)}
 	}
-	return f.mode&0o001 != 0
-}
-
-// flatten reads the image's filesystem as a container sees it.
-func flatten(img v1.Image) (map[string]file, error) {
-	rc := mutate.Extract(img)
-	defer rc.Close()
-	files := map[string]file{}
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return files, nil
+	found, f, dirs := fs.findProgram(bin, envValue(c.Env, "PATH", defaultPath))
+	if !found {
+		why := "is not in the image"
+		if t[0] == "CMD-SHELL" {
+			why = "is not in the image, and the shell-form HEALTHCHECK needs it"
 		}
-		if err != nil {
-			return nil, fmt.Errorf("reading the image filesystem: %w", err)
-		}
-		p := path.Clean("/" + h.Name)
-		files[p] = file{name: p, mode: h.Mode | modeType(h), uid: h.Uid, gid: h.Gid, size: h.Size,
-			link: h.Typeflag == tar.TypeSymlink || h.Typeflag == tar.TypeLink}
+		return []Finding{rule("WM-IM-004").At(bin+" (the HEALTHCHECK program) "+why, Location{Path: bin})}
 	}
-}
-
-func modeType(h *tar.Header) int64 {
-	return int64(h.FileInfo().Mode().Perm()) | h.Mode&0o7000
-}
-
-// sizes checks the budgets and, when one is exceeded, names the largest layers and files.
-func sizes(img v1.Image, files map[string]file, o ImageOptions) ([]Finding, error) {
-	layers, err := img.Layers()
+	id, err := fs.resolveUser(c.User)
 	if err != nil {
-		return nil, fmt.Errorf("reading the image layers: %w", err)
+		return []Finding{rule("WM-IM-005").At(fmt.Sprintf("the HEALTHCHECK cannot run as the image's user: %v", err), Location{Path: bin})}
 	}
-	type layerSize struct {
-		digest          string
-		raw, compressed int64
+	if !f.isRegular() || !id.mayExecute(f) {
+		return []Finding{rule("WM-IM-005").At(fmt.Sprintf("%s has owner %d:%d and mode %04o: uid %d gid %d cannot run it",
+			bin, f.uid, f.gid, f.mode, id.uid, id.gid), Location{Path: bin})}
 	}
-	var total, compressed int64
-	ls := make([]layerSize, 0, len(layers))
-	for _, l := range layers {
-		d, _ := l.DiffID()
-		raw, err := uncompressedSize(l)
-		if err != nil {
-			return nil, err
+	for _, d := range dirs {
+		if !id.may(d, 1) {
+			return []Finding{rule("WM-IM-005").At(fmt.Sprintf("directory %s has owner %d:%d and mode %04o: uid %d gid %d cannot reach %s",
+				d.name, d.uid, d.gid, d.mode, id.uid, id.gid, bin), Location{Path: bin})}
 		}
-		cs, err := l.Size()
-		if err != nil {
-			return nil, fmt.Errorf("reading a layer's size: %w", err)
-		}
-		total, compressed = total+raw, compressed+cs
-		ls = append(ls, layerSize{d.String(), raw, cs})
 	}
+	return nil
+}
+
+// findProgram finds a program as exec does: an absolute or relative path as it is, a bare
+// name in each PATH directory.
+func (fs *imageFS) findProgram(bin, pathEnv string) (bool, file, []file) {
+	if strings.Contains(bin, "/") {
+		f, dirs, ok := fs.lookup(bin)
+		return ok, f, dirs
+	}
+	for _, dir := range strings.Split(pathEnv, ":") {
+		if dir == "" {
+			continue
+		}
+		if f, dirs, ok := fs.lookup(path.Join(dir, bin)); ok && f.isRegular() {
+			return true, f, dirs
+		}
+	}
+	return false, file{}, nil
+}
+
+// envValue returns a variable from a KEY=value list, or def.
+func envValue(env []string, key, def string) string {
+	for _, e := range env {
+		if k, v, ok := strings.Cut(e, "="); ok && k == key {
+			return v
+		}
+	}
+	return def
+}
+
+// modeFindings flags setuid and setgid files and world-writable paths outside /tmp.
+func (fs *imageFS) modeFindings() []Finding {
 	var out []Finding
-	largest := func() string {
-		sort.Slice(ls, func(i, j int) bool { return ls[i].raw > ls[j].raw })
-		var b strings.Builder
-		for i, l := range ls[:min(3, len(ls))] {
-			fmt.Fprintf(&b, "%slayer %s %d bytes", sep(i), short(l.digest), l.raw)
+	for _, f := range fs.sortedFiles() {
+		loc := Location{Path: f.name}
+		if f.isRegular() && f.mode&0o6000 != 0 {
+			out = append(out, rule("WM-IM-006").At(fmt.Sprintf("%s has mode %04o (setuid/setgid)", f.name, f.mode), loc))
 		}
-		fs := make([]file, 0, len(files))
-		for _, f := range files {
-			fs = append(fs, f)
+		if f.isSymlink() || f.typ == tar.TypeLink || f.mode&0o002 == 0 {
+			continue
 		}
-		sort.Slice(fs, func(i, j int) bool { return fs[i].size > fs[j].size })
-		for i, f := range fs[:min(5, len(fs))] {
-			fmt.Fprintf(&b, "%s%s %d bytes", sep(i+1), f.name, f.size)
+		switch {
+		case f.name == "/tmp" && f.mode&0o1000 == 0:
+			out = append(out, rule("WM-IM-007").At(fmt.Sprintf("/tmp is world-writable without the sticky bit (mode %04o)", f.mode), loc))
+		case f.name != "/tmp" && !strings.HasPrefix(f.name, "/tmp/"):
+			out = append(out, rule("WM-IM-007").At(fmt.Sprintf("%s is world-writable (mode %04o)", f.name, f.mode), loc))
 		}
-		return b.String()
 	}
-	if o.MaxBytes > 0 && total > o.MaxBytes {
-		out = append(out, rule("WM-IM-014").At(fmt.Sprintf("the image is %d bytes uncompressed, over the %d byte budget; largest: %s",
-			total, o.MaxBytes, largest()), Location{Path: "layers"}))
-	}
-	if o.MaxCompressedBytes > 0 && compressed > o.MaxCompressedBytes {
-		out = append(out, rule("WM-IM-015").At(fmt.Sprintf("the image is %d bytes compressed, over the %d byte budget; largest: %s",
-			compressed, o.MaxCompressedBytes, largest()), Location{Path: "layers"}))
-	}
-	if o.MaxLayers > 0 && len(layers) > o.MaxLayers {
-		out = append(out, rule("WM-IM-016").At(fmt.Sprintf("the image has %d layers, over the budget of %d", len(layers), o.MaxLayers),
-			Location{Path: "layers"}))
-	}
-	return out, nil
+	return out
 }
 
-func sep(i int) string {
-	if i == 0 {
-		return ""
+// shellPaths and packageManagers are looked up in the image; links are followed, and a
+// program reached under two names is reported once.
+var (
+	shellPaths = []string{"/bin/sh", "/bin/bash", "/bin/ash", "/bin/dash", "/bin/zsh", "/bin/ksh",
+		"/bin/busybox", "/usr/bin/sh", "/usr/bin/bash", "/usr/bin/zsh", "/usr/bin/busybox"}
+	packageManagers = []string{"/usr/bin/apt", "/usr/bin/apt-get", "/usr/bin/dpkg", "/sbin/apk",
+		"/usr/bin/apk", "/usr/bin/yum", "/usr/bin/dnf", "/usr/bin/microdnf", "/usr/bin/rpm",
+		"/usr/bin/zypper", "/usr/bin/pip", "/usr/bin/pip3", "/usr/local/bin/pip", "/usr/local/bin/pip3"}
+)
+
+// toolFindings flags shells and package managers left in the image.
+func (fs *imageFS) toolFindings() []Finding {
+	var out []Finding
+	for _, set := range []struct {
+		id, what string
+		paths    []string
+	}{{"WM-IM-011", "shell", shellPaths}, {"WM-IM-012", "package manager", packageManagers}} {
+		seen := map[string]bool{}
+		for _, p := range set.paths {
+			f, _, ok := fs.lookup(p)
+			if !ok || !f.isRegular() || seen[f.name] {
+				continue
+			}
+			seen[f.name] = true
+			out = append(out, rule(set.id).At(fmt.Sprintf("%s (a %s) is in the image", p, set.what), Location{Path: p}))
+		}
 	}
-	return ", "
+	return out
 }
 
-func short(d string) string {
-	if len(d) > 19 {
-		return d[:19]
+// assignment finds NAME=value words in a history line.
+var assignment = regexp.MustCompile(`\b([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)`)
+
+// configSecrets looks for credentials in the environment, the labels and the history.
+func configSecrets(cfg *v1.ConfigFile) []Finding {
+	var out []Finding
+	for _, e := range cfg.Config.Env {
+		k, v, _ := strings.Cut(e, "=")
+		if why := secretPair(k, v); why != "" {
+			out = append(out, rule("WM-IM-008").At("environment variable "+k+" holds "+why, Location{Path: "config.Env." + k}))
+		}
 	}
-	return d
+	for _, k := range sortedKeys(cfg.Config.Labels) {
+		if why := secretPair(k, cfg.Config.Labels[k]); why != "" {
+			out = append(out, rule("WM-IM-008").At("label "+k+" holds "+why, Location{Path: "config.Labels." + k}))
+		}
+	}
+	for i, h := range cfg.History {
+		text := h.CreatedBy + "\n" + h.Comment
+		why := ""
+		if kind := secretValue(text); kind != "" {
+			why = "a credential (" + kind + ")"
+		}
+		for _, m := range assignment.FindAllStringSubmatch(text, -1) {
+			if why == "" && secretName(m[1]) && !placeholder(strings.Trim(m[2], `"'`)) {
+				why = "a value for " + m[1]
+			}
+		}
+		if why != "" {
+			out = append(out, rule("WM-IM-009").At(fmt.Sprintf("history entry %d holds %s", i+1, why),
+				Location{Path: fmt.Sprintf("history.%d", i+1)}))
+		}
+	}
+	return out
 }
 
-// uncompressedSize counts a layer's uncompressed bytes.
-func uncompressedSize(l v1.Layer) (int64, error) {
-	rc, err := l.Uncompressed()
-	if err != nil {
-		return 0, fmt.Errorf("reading a layer: %w", err)
+// leftoverDirs and leftoverFiles are what builds and editors leave behind; they are looked
+// for outside the directories where language packages keep their own.
+var (
+	leftoverDirs  = map[string]bool{".git": true, ".svn": true, ".hg": true, ".vscode": true, ".idea": true, ".aws": true, ".azure": true, ".gcp": true, ".kube": true}
+	leftoverFiles = map[string]bool{"Dockerfile": true, "docker-compose.yml": true, "docker-compose.yaml": true, "compose.yml": true, "compose.yaml": true, ".DS_Store": true, ".dockerignore": true}
+	vendoredDirs  = []string{"/node_modules/", "/vendor/", "/site-packages/", "/dist-packages/", "/usr/share/", "/usr/lib/", "/usr/local/go/"}
+)
+
+// leftovers reports build and editor leftovers, each directory once.
+func (fs *imageFS) leftovers() []Finding {
+	var out []Finding
+	for _, f := range fs.sortedFiles() {
+		vendored := false
+		for _, v := range vendoredDirs {
+			vendored = vendored || strings.Contains(f.name+"/", v)
+		}
+		base := path.Base(f.name)
+		if vendored || !(f.isDir() && leftoverDirs[base] || !f.isDir() && leftoverFiles[base]) {
+			continue
+		}
+		inside := false
+		for _, o := range out {
+			inside = inside || strings.HasPrefix(f.name, o.Location.Path+"/")
+		}
+		if !inside {
+			out = append(out, rule("WM-IM-022").At(f.name+" is in the image", Location{Path: f.name}))
+		}
 	}
-	defer rc.Close()
-	n, err := io.Copy(io.Discard, rc)
-	if err != nil {
-		return 0, fmt.Errorf("reading a layer: %w", err)
+	return out
+}
+
+// sensitiveVolumes may never be declared as volumes.
+var sensitiveVolumes = []string{"/", "/etc", "/proc", "/sys", "/dev", "/boot", "/usr", "/lib", "/bin", "/sbin", "/root", "/run", "/var/run"}
+
+// imageDeclarations checks labels, exposed ports and volumes.
+func imageDeclarations(c v1.Config) []Finding {
+	var out []Finding
+	for _, l := range ociLabels {
+		if strings.TrimSpace(c.Labels[l]) == "" {
+			out = append(out, rule("WM-IM-013").At("label "+l+" is missing or empty", Location{Path: "config.Labels." + l}))
+		}
 	}
-	return n, nil
+	if len(c.ExposedPorts) == 0 {
+		out = append(out, rule("WM-IM-017").At("the image exposes no port", Location{Path: "config.ExposedPorts"}))
+	}
+	for _, p := range []string{"22", "22/tcp"} {
+		if _, ok := c.ExposedPorts[p]; ok {
+			out = append(out, rule("WM-IM-018").At("the image exposes "+p, Location{Path: "config.ExposedPorts"}))
+		}
+	}
+	for _, v := range sortedKeys(c.Volumes) {
+		if contains(sensitiveVolumes, path.Clean("/"+v)) {
+			out = append(out, rule("WM-IM-021").At("the image declares VOLUME "+v, Location{Path: "config.Volumes." + v}))
+		}
+	}
+	return out
 }

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"bytes"
+	"path"
 	"regexp"
 	"strings"
 )
@@ -32,29 +34,40 @@ func secretName(name string) bool {
 	return false
 }
 
-// tokenPattern is a credential format recognisable by its value alone.
+// tokenPattern is a credential format recognisable by its value alone. hint is a fixed
+// string every match contains, so content that lacks all hints is never run through the
+// expressions.
 type tokenPattern struct {
 	kind string
+	hint string
 	re   *regexp.Regexp
 }
 
 var tokenPatterns = []tokenPattern{
-	{"private key", regexp.MustCompile(`-----BEGIN (?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----`)},
-	{"AWS access key ID", regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)},
-	{"AWS secret access key", regexp.MustCompile(`(?i)aws_secret_access_key\s*[=:]\s*["']?[A-Za-z0-9/+]{40}`)},
-	{"GitHub token", regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b`)},
-	{"GitLab token", regexp.MustCompile(`\bglpat-[A-Za-z0-9_-]{20,}\b`)},
-	{"Slack token", regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}\b`)},
-	{"Google API key", regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`)},
-	{"Stripe secret key", regexp.MustCompile(`\b[sr]k_live_[0-9A-Za-z]{20,}\b`)},
-	{"npm token", regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`)},
-	{"JSON web token", regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}`)},
+	{"private key", "PRIVATE KEY", regexp.MustCompile(
+		`-----BEGIN (?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP |SSH2 ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{0,200}?)[A-Za-z0-9+/=]{40,}`)},
+	{"AWS access key ID", "AKIA", regexp.MustCompile(`\bAKIA[0-9A-Z]{16}\b`)},
+	{"AWS access key ID", "ASIA", regexp.MustCompile(`\bASIA[0-9A-Z]{16}\b`)},
+	{"AWS secret access key", "ws_secret_access_key", regexp.MustCompile(
+		`(?i)aws_secret_access_key["']?\s*[=:]\s*["']?[A-Za-z0-9/+]{40}\b`)},
+	{"GitHub token", "gh", regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36,}\b`)},
+	{"GitHub token", "github_pat_", regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9_]{60,}\b`)},
+	{"GitLab token", "glpat-", regexp.MustCompile(`\bglpat-[A-Za-z0-9_-]{20,}\b`)},
+	{"Slack token", "xox", regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}\b`)},
+	{"Google API key", "AIza", regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`)},
+	{"Google service account key", "private_key_id", regexp.MustCompile(`"type"\s*:\s*"service_account"`)},
+	{"Stripe secret key", "k_live_", regexp.MustCompile(`\b[sr]k_live_[0-9A-Za-z]{20,}\b`)},
+	{"npm token", "npm_", regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`)},
+	{"JSON web token", "eyJ", regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}`)},
 }
 
 // secretValue returns the kind of credential s contains, or "".
-func secretValue(s string) string {
+func secretValue(s string) string { return secretBytes([]byte(s)) }
+
+// secretBytes returns the kind of credential b contains, or "".
+func secretBytes(b []byte) string {
 	for _, p := range tokenPatterns {
-		if p.re.MatchString(s) {
+		if bytes.Contains(b, []byte(p.hint)) && p.re.Match(b) {
 			return p.kind
 		}
 	}
@@ -69,18 +82,45 @@ func placeholder(v string) bool {
 	case "", "changeme", "change-me", "xxx", "none", "null", "false", "true", "example":
 		return true
 	}
-	return strings.HasPrefix(v, "${") && strings.HasSuffix(v, "}") && strings.Count(v, "$") == 1 &&
-		!strings.Contains(v, ":-")
+	return strings.HasPrefix(v, "$") && !strings.ContainsAny(v, " :-") && strings.Count(v, "$") == 1
 }
 
 // secretPair says why a name/value pair leaks a secret, or "" when it does not. A value in
 // a credential format always counts; a secret-looking name counts when its value is real.
 func secretPair(name, value string) string {
 	if kind := secretValue(value); kind != "" {
-		return kind
+		return "a credential (" + kind + ")"
 	}
 	if secretName(name) && !placeholder(value) {
-		return "a value for the secret-looking name " + name
+		return "a literal value under a secret-looking name"
+	}
+	return ""
+}
+
+// credentialFiles are files that hold credentials by their name and a content marker; a
+// marker of "" means the name alone is enough.
+var credentialFiles = map[string]string{
+	"id_rsa": "", "id_dsa": "", "id_ecdsa": "", "id_ed25519": "",
+	".git-credentials": "@", ".netrc": "password", ".pgpass": ":", ".npmrc": "_auth",
+	".pypirc": "password", ".htpasswd": ":", ".dockercfg": "auth",
+}
+
+// secretFile returns the kind of credential a file in an image holds, or "": by its
+// content's format, or by its well-known name.
+func secretFile(name string, content []byte) string {
+	if kind := secretBytes(content); kind != "" {
+		return kind
+	}
+	base := path.Base(name)
+	if marker, ok := credentialFiles[base]; ok && len(bytes.TrimSpace(content)) > 0 &&
+		bytes.Contains(content, []byte(marker)) {
+		return "credential file (" + base + ")"
+	}
+	switch {
+	case strings.HasSuffix(name, "/.aws/credentials") && bytes.Contains(content, []byte("aws_access_key_id")):
+		return "credential file (AWS credentials)"
+	case strings.HasSuffix(name, "/.docker/config.json") && bytes.Contains(content, []byte(`"auth"`)):
+		return "credential file (Docker registry login)"
 	}
 	return ""
 }

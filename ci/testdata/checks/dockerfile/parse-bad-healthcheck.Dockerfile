@@ -1,0 +1,2 @@
+FROM scratch
+HEALTHCHECK --interval=often CMD ["/app"]

@@ -1,0 +1,3 @@
+FROM scratch
+RUN <<EOF
+echo never ends
