@@ -16,6 +16,8 @@ type Settings struct {
 	CapDrop     []string
 	CapAdd      []string
 	ReadOnly    bool
+	Privileged  bool
+	Cgroup      string // cgroup namespace: "private" or "host"; empty is the daemon's default
 	SecurityOpt []string
 	Tmpfs       []string
 	Memory      string
@@ -33,6 +35,8 @@ type composeFile struct {
 		CapDrop     []string          `yaml:"cap_drop"`
 		CapAdd      []string          `yaml:"cap_add"`
 		ReadOnly    bool              `yaml:"read_only"`
+		Privileged  bool              `yaml:"privileged"`
+		Cgroup      string            `yaml:"cgroup"`
 		SecurityOpt []string          `yaml:"security_opt"`
 		Tmpfs       yaml.Node         `yaml:"tmpfs"`
 		MemLimit    string            `yaml:"mem_limit"`
@@ -58,7 +62,7 @@ func FromCompose(src []byte, service string) (Settings, error) {
 	}
 	s := Settings{
 		User: svc.User, CapDrop: svc.CapDrop, CapAdd: svc.CapAdd, ReadOnly: svc.ReadOnly,
-		SecurityOpt: svc.SecurityOpt, Memory: svc.MemLimit, CPUs: svc.CPUs.Value,
+		Privileged: svc.Privileged, Cgroup: svc.Cgroup, SecurityOpt: svc.SecurityOpt, Memory: svc.MemLimit, CPUs: svc.CPUs.Value,
 		PidsLimit: svc.PidsLimit, Environment: map[string]string{},
 	}
 	for k, v := range svc.Environment {
@@ -116,6 +120,12 @@ func (s Settings) RunArgs(volume, bind string) []string {
 	}
 	if s.ReadOnly {
 		a = append(a, "--read-only")
+	}
+	if s.Privileged {
+		a = append(a, "--privileged")
+	}
+	if s.Cgroup != "" {
+		a = append(a, "--cgroupns", s.Cgroup)
 	}
 	for _, o := range s.SecurityOpt {
 		a = append(a, "--security-opt", o)

@@ -3,6 +3,7 @@ package hardened
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -23,6 +24,7 @@ func TestFromComposeReadsTheRepositoryComposeFile(t *testing.T) {
 		User:        "1000:1000",
 		CapDrop:     []string{"ALL"},
 		ReadOnly:    true,
+		Cgroup:      "private",
 		SecurityOpt: []string{"no-new-privileges:true"},
 		Tmpfs:       []string{"/tmp:rw,noexec,nosuid,nodev,size=16m,mode=1777"},
 		Memory:      "128m",
@@ -70,5 +72,22 @@ func TestRunArgs(t *testing.T) {
 		"--env", "A=1", "--env", "B=2", "--publish", "127.0.0.1::8000"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("RunArgs() mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// A compose file that asks for privileged gets a privileged run, so that the runtime checks
+// see what a deployment would get instead of a quietly safer container.
+func TestFromComposeKeepsPrivileged(t *testing.T) {
+	t.Parallel()
+	src := "services:\n  whitemagic:\n    privileged: true\n    ports: [\"127.0.0.1:8000:8000\"]\n"
+	s, err := FromCompose([]byte(src), "whitemagic")
+	if err != nil {
+		t.Fatalf("FromCompose(%q) error = %v", src, err)
+	}
+	if !s.Privileged {
+		t.Errorf("FromCompose(%q).Privileged = false, want true", src)
+	}
+	if args := s.RunArgs("vol", "127.0.0.1"); !slices.Contains(args, "--privileged") {
+		t.Errorf("RunArgs() = %q, want --privileged among them", args)
 	}
 }
