@@ -15,6 +15,7 @@ import (
 
 	"github.com/whitemagic/whitemagic/ci/internal/checks"
 	"github.com/whitemagic/whitemagic/ci/internal/pipeline"
+	"github.com/whitemagic/whitemagic/ci/internal/release"
 	"github.com/whitemagic/whitemagic/ci/internal/report"
 )
 
@@ -27,9 +28,10 @@ type options struct {
 	cfg                          pipeline.Config
 
 	// reports: the JSON and SARIF files to write (empty: none) and how much the terminal shows
-	reportJSON, sarif string
-	verbose           bool
-	verboseErr        error // a WHITEMAGIC_VERBOSE that is not a boolean
+	reportJSON, sarif, sbom string
+	verbose                 bool
+	verboseErr              error // a WHITEMAGIC_VERBOSE that is not a boolean
+	tagsSet                 bool  // -tags or WHITEMAGIC_TAGS was given
 }
 
 // flagSpec binds one flag to its environment fallback.
@@ -51,17 +53,18 @@ func parseArgs(args []string, getenv func(string) string, usage io.Writer) (opti
 		{"compose", "WHITEMAGIC_COMPOSE", "docker-compose.yml", "compose file, relative to -source", &o.cfg.Compose},
 		{"service", "WHITEMAGIC_SERVICE", "whitemagic", "compose service whose settings the hardened run uses", &o.cfg.Service},
 		{"image", "WHITEMAGIC_IMAGE", "whitemagic", "image repository name", &o.cfg.Image},
-		{"tags", "WHITEMAGIC_TAGS", "dev", "comma-separated tags to publish", &tags},
-		{"registry", "WHITEMAGIC_REGISTRY", "", "registry host[:port] to publish to (required by publish)", &o.cfg.Registry},
+		{"tags", "WHITEMAGIC_TAGS", "dev", "comma-separated tags to publish (release computes its own)", &tags},
+		{"registry", "WHITEMAGIC_REGISTRY", "", "registry host[:port] to publish to (required by publish and release)", &o.cfg.Registry},
 		{"max-image-bytes", "WHITEMAGIC_MAX_IMAGE_BYTES", "10000000", "size budget, uncompressed bytes", &budget},
 		{"max-compressed-bytes", "WHITEMAGIC_MAX_COMPRESSED_BYTES", "5000000", "size budget, compressed bytes", &compressed},
 		{"max-layers", "WHITEMAGIC_MAX_LAYERS", "10", "most layers the image may have", &layers},
 		{"health-timeout", "WHITEMAGIC_HEALTH_TIMEOUT", "30s", "how long the hardened run waits for /health", &timeout},
 		{"fail-on", "WHITEMAGIC_FAIL_ON", "error", "lowest finding severity that fails a stage: info, warning or error", &threshold},
-		{"version", "WHITEMAGIC_VERSION", "", "version stamped into the image (default: git describe, else dev)", &version},
+		{"version", "WHITEMAGIC_VERSION", "", "version stamped into the image (default: git describe, else dev); release: the tag vX.Y.Z (default: the tag on HEAD)", &version},
 		{"packages", "WHITEMAGIC_PACKAGES", "./service/...", "comma-separated Go packages the test stage vets and tests", &packages},
 		{"report-json", "WHITEMAGIC_REPORT_JSON", "", "write the JSON report (docs/report-schema.json) to this file", &o.reportJSON},
 		{"sarif", "WHITEMAGIC_SARIF", "", "write the findings as SARIF 2.1.0 to this file, for code scanning", &o.sarif},
+		{"sbom", "WHITEMAGIC_SBOM", "", "write the audited image's CycloneDX SBOM to this file", &o.sbom},
 		{"engine", "WHITEMAGIC_ENGINE", "auto", "engine: auto, docker or dagger", &o.engine},
 		{"docker", "WHITEMAGIC_DOCKER", "", "docker client to use (default: one on PATH that can build with BuildKit)", &o.docker},
 		{"go-image", "WHITEMAGIC_GO_IMAGE", defaultGoImage, "Go image: the Dockerfile's GO_IMAGE build argument, and where the dagger engine runs the tests", &o.goImage},
@@ -71,9 +74,11 @@ func parseArgs(args []string, getenv func(string) string, usage io.Writer) (opti
 	fs := flag.NewFlagSet("ci", flag.ContinueOnError)
 	fs.SetOutput(usage)
 	fs.Usage = func() {
-		fmt.Fprintf(usage, "Usage: go run ./ci [check|publish] [flags]\n\n"+
+		fmt.Fprintf(usage, "Usage: go run ./ci [check|publish|release] [flags]\n\n"+
 			"check (default) runs every stage and never publishes; publish also pushes the audited\n"+
-			"image when every stage passed. Each flag falls back to the environment variable named.\n"+
+			"image under -tags when every stage passed; release publishes a release tag vX.Y.Z as\n"+
+			"X.Y.Z, X.Y, X, latest and the commit, and never moves a published X.Y.Z.\n"+
+			"Each flag falls back to the environment variable named.\n"+
 			"Exit codes: 0 passed, 1 a check failed, 2 bad usage, 3 engine or registry trouble, 130 interrupted.\n\n")
 		fs.PrintDefaults()
 	}
@@ -102,17 +107,24 @@ func parseArgs(args []string, getenv func(string) string, usage io.Writer) (opti
 			return o, fmt.Errorf("unexpected argument %q after the mode", fs.Arg(0))
 		}
 	}
+	fs.Visit(func(f *flag.Flag) { o.tagsSet = o.tagsSet || f.Name == "tags" })
+	o.tagsSet = o.tagsSet || getenv("WHITEMAGIC_TAGS") != ""
 	return o, o.validate(tags, budget, compressed, layers, timeout, threshold, version, packages)
 }
 
 func (o *options) validate(tags, budget, compressed, layers, timeout, threshold, version, packages string) error {
 	var errs []error
 	c := &o.cfg
-	if c.Mode != pipeline.ModeCheck && c.Mode != pipeline.ModePublish {
-		errs = append(errs, fmt.Errorf("unknown mode %q: want check or publish", c.Mode))
+	switch c.Mode {
+	case pipeline.ModeCheck, pipeline.ModePublish, pipeline.ModeRelease:
+	default:
+		errs = append(errs, fmt.Errorf("unknown mode %q: want check, publish or release", c.Mode))
 	}
-	if c.Mode == pipeline.ModePublish && c.Registry == "" {
-		errs = append(errs, errors.New("publish needs -registry (or WHITEMAGIC_REGISTRY), e.g. 127.0.0.1:5000 or ghcr.io/acme"))
+	if c.Publishes() && c.Registry == "" {
+		errs = append(errs, fmt.Errorf("%s needs -registry (or WHITEMAGIC_REGISTRY), e.g. 127.0.0.1:5000 or ghcr.io/acme", c.Mode))
+	}
+	if c.Mode == pipeline.ModeRelease && o.tagsSet {
+		errs = append(errs, errors.New("-tags: release computes its tags from the version tag; drop -tags (or WHITEMAGIC_TAGS)"))
 	}
 	if fi, err := os.Stat(filepath.Join(c.Source, c.Dockerfile)); err != nil || fi.IsDir() {
 		errs = append(errs, fmt.Errorf("-dockerfile: %s is not a file in -source %s", c.Dockerfile, c.Source))
@@ -154,9 +166,17 @@ func (o *options) validate(tags, budget, compressed, layers, timeout, threshold,
 	}
 
 	revision, describe := gitInfo(c.Source)
+	if c.Mode == pipeline.ModeRelease {
+		plan, err := releasePlan(c.Source, version, revision)
+		if err != nil {
+			return err
+		}
+		c.Release, c.Tags, version = &plan, plan.Names(), plan.Version
+	}
 	if version == "" {
 		version = describe
 	}
+	c.SBOM = o.sbom
 	c.BuildArgs = map[string]string{
 		"VERSION":  version,
 		"REVISION": revision,
@@ -176,6 +196,23 @@ func gitInfo(dir string) (revision, describe string) {
 		describe = strings.TrimPrefix(strings.TrimSpace(string(out)), "v")
 	}
 	return revision, describe
+}
+
+// releasePlan plans a release from the tag given with -version, or else the tag on HEAD.
+func releasePlan(dir, tag, revision string) (release.Plan, error) {
+	if tag == "" {
+		out, err := exec.Command("git", "-C", dir, "describe", "--tags", "--exact-match", "HEAD").Output()
+		if err != nil {
+			return release.Plan{}, errors.New("-version: release needs a tag vX.Y.Z: give -version " +
+				"(GITHUB_REF_NAME in Actions), or tag HEAD with git tag vX.Y.Z")
+		}
+		tag = strings.TrimSpace(string(out))
+	}
+	plan, err := release.FromTag(tag, revision)
+	if err != nil {
+		return release.Plan{}, fmt.Errorf("-version: %w", err)
+	}
+	return plan, nil
 }
 
 // created is the build time: SOURCE_DATE_EPOCH when set, for reproducible builds, else now.
@@ -208,16 +245,20 @@ func (o *options) validateReports() []error {
 	if o.verboseErr != nil {
 		errs = append(errs, o.verboseErr)
 	}
-	for _, r := range []struct{ flag, path string }{{"report-json", o.reportJSON}, {"sarif", o.sarif}} {
+	seen := map[string]string{} // clean path -> the flag that named it first
+	for _, r := range []struct{ flag, path string }{
+		{"report-json", o.reportJSON}, {"sarif", o.sarif}, {"sbom", o.sbom},
+	} {
 		if r.path == "" {
 			continue
 		}
 		if err := report.CheckPath(r.path); err != nil {
 			errs = append(errs, fmt.Errorf("-%s: %w", r.flag, err))
 		}
-	}
-	if o.reportJSON != "" && filepath.Clean(o.reportJSON) == filepath.Clean(o.sarif) {
-		errs = append(errs, fmt.Errorf("-report-json and -sarif both name %s; give each its own file", o.sarif))
+		if other, ok := seen[filepath.Clean(r.path)]; ok {
+			errs = append(errs, fmt.Errorf("-%s and -%s both name %s; give each its own file", other, r.flag, r.path))
+		}
+		seen[filepath.Clean(r.path)] = r.flag
 	}
 	return errs
 }

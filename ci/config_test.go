@@ -3,10 +3,13 @@ package main
 import (
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/whitemagic/whitemagic/ci/internal/pipeline"
 )
@@ -22,6 +25,27 @@ func sourceDir(t *testing.T) string {
 		}
 	}
 	return dir
+}
+
+// gitSourceDir is sourceDir as a git repository with one commit, tagged with tags.
+func gitSourceDir(t *testing.T, tags ...string) (dir, commit string) {
+	t.Helper()
+	dir = sourceDir(t)
+	git := func(args ...string) string {
+		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-qm", "source")
+	for _, tag := range tags {
+		git("tag", tag)
+	}
+	return dir, git("rev-parse", "HEAD")
 }
 
 func env(vars map[string]string) func(string) string {
@@ -104,6 +128,13 @@ func TestParseArgsErrorsNameTheFlag(t *testing.T) {
 		{"bad engine", []string{"-source", dir, "-engine", "podman"}, nil, "-engine"},
 		{"argument after mode", []string{"check", "-source", dir, "extra"}, nil, `unexpected argument "extra"`},
 		{"unknown flag", []string{"-frobnicate"}, nil, "frobnicate"},
+		{"release without registry", []string{"release", "-source", dir, "-version", "v1.0.0"}, nil, "release needs -registry"},
+		{"release with tags", []string{"release", "-source", dir, "-registry", "r", "-tags", "x"}, nil, "-tags: release computes"},
+		{"release with tags from env", []string{"release", "-source", dir, "-registry", "r"},
+			map[string]string{"WHITEMAGIC_TAGS": "x"}, "-tags: release computes"},
+		{"release outside git", []string{"release", "-source", dir, "-registry", "r", "-version", "v1.0.0"}, nil, "-version"},
+		{"same file for sbom and sarif", []string{"-source", dir, "-sarif", "x.json", "-sbom", "./x.json"}, nil,
+			"-sarif and -sbom both name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,6 +142,47 @@ func TestParseArgsErrorsNameTheFlag(t *testing.T) {
 			_, err := parseArgs(tt.args, env(tt.env), io.Discard)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("parseArgs(%q) error = %v, want one containing %q", tt.args, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseArgsRelease(t *testing.T) {
+	t.Parallel()
+	tagged, commit := gitSourceDir(t, "v2.0.0-rc.1")
+	plain, plainCommit := gitSourceDir(t)
+	tests := []struct {
+		name     string
+		args     []string
+		wantTags []string
+		wantVer  string
+		wantErr  string
+	}{
+		{"version flag", []string{"release", "-source", plain, "-registry", "r", "-version", "v1.2.3"},
+			[]string{"1.2.3", "1.2", "1", "latest", plainCommit}, "1.2.3", ""},
+		{"tag on HEAD, a pre-release", []string{"release", "-source", tagged, "-registry", "r"},
+			[]string{"2.0.0-rc.1", commit}, "2.0.0-rc.1", ""},
+		{"no tag on HEAD", []string{"release", "-source", plain, "-registry", "r"}, nil, "", "release needs a tag vX.Y.Z"},
+		{"not a release tag", []string{"release", "-source", plain, "-registry", "r", "-version", "1.2"}, nil, "", "-version"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			o, err := parseArgs(tt.args, env(nil), io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("parseArgs(%q) error = %v, want one containing %q", tt.args, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseArgs(%q) error = %v", tt.args, err)
+			}
+			if diff := cmp.Diff(tt.wantTags, o.cfg.Tags); diff != "" {
+				t.Errorf("tags mismatch (-want +got):\n%s", diff)
+			}
+			if o.cfg.Release == nil || o.cfg.BuildArgs["VERSION"] != tt.wantVer {
+				t.Errorf("release %v, VERSION %q; want a plan and %q", o.cfg.Release, o.cfg.BuildArgs["VERSION"], tt.wantVer)
 			}
 		})
 	}

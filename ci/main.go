@@ -15,9 +15,13 @@ import (
 	"os/signal"
 	"syscall"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
+
 	"github.com/whitemagic/whitemagic/ci/internal/pipeline"
 	"github.com/whitemagic/whitemagic/ci/internal/publish"
+	"github.com/whitemagic/whitemagic/ci/internal/release"
 	"github.com/whitemagic/whitemagic/ci/internal/report"
+	"github.com/whitemagic/whitemagic/ci/internal/sbom"
 )
 
 func main() {
@@ -54,11 +58,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer eng.Close()
 
 	fmt.Fprintf(stdout, "whitemagic pipeline: %s with the %s engine (run %s)\n", o.cfg.Mode, eng.Name(), o.cfg.RunID)
+	pub := publish.Registry{Getenv: getenv}
 	r := &pipeline.Runner{
 		Engine:    eng,
-		Publisher: publish.Registry{Getenv: getenv},
-		Config:    o.cfg,
-		Progress:  rep.StageFinished,
+		Publisher: pub,
+		Guard:     release.Guard{Keychain: pub.Keychain()},
+		AttachSBOM: func(ctx context.Context, subject string, bom *cdx.BOM) (string, error) {
+			return sbom.Attach(ctx, subject, bom, pub.Keychain())
+		},
+		Config:   o.cfg,
+		Progress: rep.StageFinished,
 	}
 	res := r.Run(ctx)
 	code := res.ExitCode()

@@ -8,11 +8,13 @@ import (
 	"path/filepath"
 	"time"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/whitemagic/whitemagic/ci/internal/checks"
 	"github.com/whitemagic/whitemagic/ci/internal/engine"
+	"github.com/whitemagic/whitemagic/ci/internal/release"
 )
 
 // Publisher pushes an audited image and returns the digest the registry reports for it.
@@ -20,11 +22,22 @@ type Publisher interface {
 	Publish(ctx context.Context, img v1.Image, refs []string) (string, error)
 }
 
+// Guard decides which of a release's tags may name an image's digest in a repository; see
+// release.Guard, which implements it.
+type Guard interface {
+	Check(ctx context.Context, repo string, plan release.Plan, digest string) (release.Plan, []release.Held, error)
+}
+
 // Runner runs the stage graph on an engine.
 type Runner struct {
 	Engine    engine.Engine
 	Publisher Publisher
-	Config    Config
+	// Guard is asked before a release run publishes; it must be set in release mode.
+	Guard Guard
+	// AttachSBOM, if set, attaches the image's SBOM to the published image, named by
+	// repository@digest, and returns the SBOM artifact's reference.
+	AttachSBOM func(ctx context.Context, subject string, bom *cdx.BOM) (string, error)
+	Config     Config
 	// Progress, if set, is called as each stage finishes. Stages finish concurrently, so it
 	// must be safe to call from several goroutines.
 	Progress func(StageResult)
@@ -45,6 +58,7 @@ type run struct {
 	tarball string
 	tag     string
 	img     v1.Image
+	bom     *cdx.BOM
 	healthy time.Duration
 }
 
@@ -94,7 +108,7 @@ func (r *Runner) Run(ctx context.Context) *Result {
 		}
 	}
 	res.Interrupted = ctx.Err() != nil
-	if r.Config.Mode == ModePublish && res.ExitCode() == ExitPassed {
+	if r.Config.Publishes() && res.ExitCode() == ExitPassed {
 		st.do(ctx, &res.Stages[5], st.pick(StagePublish, func(ctx context.Context) ([]checks.Finding, string, error) {
 			return st.publish(ctx, res)
 		}))

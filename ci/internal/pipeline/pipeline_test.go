@@ -285,7 +285,12 @@ func TestPublishVerifiesTheAuditedDigest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := img.Digest()
+	// The audit reads, and publishing pushes, the built image rewritten as annotated OCI.
+	audited, err := toOCI(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := audited.Digest()
 	tests := []struct {
 		name       string
 		pub        *fakePublisher
@@ -310,7 +315,7 @@ func TestPublishVerifiesTheAuditedDigest(t *testing.T) {
 			}
 			res := r.Run(context.Background())
 			if res.Digest != want.String() {
-				t.Errorf("Digest = %s, want the built image's %s", res.Digest, want)
+				t.Errorf("Digest = %s, want the audited image's %s", res.Digest, want)
 			}
 			s := res.Stage(StagePublish)
 			if s.Status != tt.wantStatus || len(res.Published) != tt.wantRefs {

@@ -51,6 +51,8 @@ type Result struct {
 	Stages []StageResult `json:"stages"`
 	// Published lists the references pushed, each verified to carry Digest.
 	Published []string `json:"published,omitempty"`
+	// SBOM is the reference of the SBOM attached to the published image, if one was.
+	SBOM string `json:"sbom,omitempty"`
 	// TimeToHealthy is how long the hardened container took to answer 200 on /health.
 	TimeToHealthy time.Duration `json:"time_to_first_200_ns,omitempty"`
 	Interrupted   bool          `json:"interrupted,omitempty"`

@@ -13,6 +13,8 @@ import (
 	"github.com/whitemagic/whitemagic/ci/internal/checks"
 	"github.com/whitemagic/whitemagic/ci/internal/engine"
 	"github.com/whitemagic/whitemagic/ci/internal/hardened"
+	"github.com/whitemagic/whitemagic/ci/internal/release"
+	"github.com/whitemagic/whitemagic/ci/internal/sbom"
 )
 
 // at makes a finding of a registered rule; a rule missing from the registry still fails.
@@ -75,7 +77,9 @@ func (st *run) build(ctx context.Context) ([]checks.Finding, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("reading the image tarball: %w", err)
 	}
-	st.img = img
+	if st.img, err = toOCI(img); err != nil {
+		return nil, "", err
+	}
 	return nil, "", nil
 }
 
@@ -84,7 +88,14 @@ func (st *run) audit(ctx context.Context) ([]checks.Finding, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("auditing the image: %w", err)
 	}
-	return found, "", nil
+	if st.Config.SBOM == "" {
+		return found, "", nil
+	}
+	// The SBOM describes the audited bytes; publishing attaches the same one to their digest.
+	if st.bom, err = sbom.Make(st.img, st.Config.Repository()); err != nil {
+		return found, "", fmt.Errorf("making the SBOM: %w", err)
+	}
+	return found, "", sbom.WriteFile(st.Config.SBOM, st.bom)
 }
 
 func (st *run) hardened(ctx context.Context) ([]checks.Finding, string, error) {
@@ -109,23 +120,63 @@ func (st *run) hardened(ctx context.Context) ([]checks.Finding, string, error) {
 }
 
 func (st *run) publish(ctx context.Context, res *Result) ([]checks.Finding, string, error) {
-	refs := make([]string, len(st.Config.Tags))
-	for i, t := range st.Config.Tags {
+	loc := checks.Location{Path: st.Config.Repository()}
+	tags, found, err := st.releaseTags(ctx, res.Digest)
+	if err != nil || checks.Failing(found, st.Config.Threshold) {
+		return found, "", err
+	}
+	refs := make([]string, len(tags))
+	for i, t := range tags {
 		refs[i] = st.Config.Ref(t)
 	}
 	digest, err := st.Publisher.Publish(ctx, st.img, refs)
 	if err != nil {
-		return []checks.Finding{at("WM-PL-004", err.Error(), checks.Location{Path: st.Config.Registry})}, "", err
+		return append(found, at("WM-PL-004", err.Error(), loc)), "", err
 	}
 	if digest != res.Digest {
-		return []checks.Finding{at("WM-PL-004",
+		return append(found, at("WM-PL-004",
 			fmt.Sprintf("the registry reports digest %s, the audited image is %s", digest, res.Digest),
-			checks.Location{Path: st.Config.Registry})}, "", nil
+			loc)), "", nil
 	}
 	for _, r := range refs {
 		res.Published = append(res.Published, r+"@"+digest)
 	}
-	return nil, "", nil
+	if st.AttachSBOM == nil {
+		return found, "", nil
+	}
+	if st.bom == nil {
+		if st.bom, err = sbom.Make(st.img, st.Config.Repository()); err != nil {
+			return found, "", fmt.Errorf("making the SBOM: %w", err)
+		}
+	}
+	if res.SBOM, err = st.AttachSBOM(ctx, st.Config.Repository()+"@"+digest, st.bom); err != nil {
+		return append(found, at("WM-PL-004", "attaching the SBOM: "+err.Error(), loc)), "", err
+	}
+	return found, "", nil
+}
+
+// releaseTags returns the tags to publish: the configured ones, or in release mode those of
+// the release plan that the guard lets through. A release tag that would move to another
+// image is a failed check; a series tag held on a newer release is reported and skipped.
+func (st *run) releaseTags(ctx context.Context, digest string) ([]string, []checks.Finding, error) {
+	if st.Config.Release == nil {
+		return st.Config.Tags, nil, nil
+	}
+	loc := checks.Location{Path: st.Config.Repository()}
+	plan, held, err := st.Guard.Check(ctx, st.Config.Repository(), *st.Config.Release, digest)
+	var move *release.MoveError
+	if errors.As(err, &move) {
+		return nil, []checks.Finding{at("WM-PL-005", move.Error(), loc)}, nil
+	}
+	if err != nil {
+		return nil, []checks.Finding{at("WM-PL-004", err.Error(), loc)}, err
+	}
+	var found []checks.Finding
+	for _, h := range held {
+		found = append(found, at("WM-PL-006", fmt.Sprintf("%s stays on %s (version %s), newer than %s",
+			h.Tag, h.Digest, h.Version, plan.Version), loc))
+	}
+	return plan.Names(), found, nil
 }
 
 // tail returns the last n lines of s.

@@ -33,7 +33,7 @@ func (p Registry) Publish(ctx context.Context, img v1.Image, refs []string) (str
 	if err != nil {
 		return "", fmt.Errorf("computing the image digest: %w", err)
 	}
-	auth := p.auth()
+	auth := p.Keychain()
 	for _, r := range refs {
 		ref, err := parse(r)
 		if err != nil {
@@ -86,7 +86,8 @@ func (k staticKeychain) Resolve(authn.Resource) (authn.Authenticator, error) {
 	return &authn.Basic{Username: k.user, Password: k.pass}, nil
 }
 
-func (p Registry) auth() authn.Keychain {
+// Keychain returns the credentials publishing uses, for the other registry calls of a run.
+func (p Registry) Keychain() authn.Keychain {
 	getenv := p.Getenv
 	if getenv == nil {
 		getenv = os.Getenv

@@ -24,6 +24,7 @@ type jsonReport struct {
 	Digest         string      `json:"digest,omitempty"`
 	Tags           []string    `json:"tags"`
 	Published      []string    `json:"published"`
+	SBOM           string      `json:"sbom,omitempty"`
 	DurationMS     int64       `json:"duration_ms"`
 	TimeToFirst200 *int64      `json:"time_to_first_200_ms,omitempty"`
 	Counts         jsonCounts  `json:"counts"`
@@ -84,6 +85,7 @@ func JSON(w io.Writer, r *pipeline.Result, o Options) error {
 		Digest:        r.Digest,
 		Tags:          nonNil(r.Tags),
 		Published:     nonNil(r.Published),
+		SBOM:          r.SBOM,
 		DurationMS:    millis(r.Duration),
 		Stages:        make([]jsonStage, 0, len(r.Stages)),
 	}

@@ -31,6 +31,9 @@ func Markdown(r *pipeline.Result, o Options) string {
 	if len(r.Published) > 0 {
 		fmt.Fprintf(&b, "| published | %s |\n", codes(r.Published))
 	}
+	if r.SBOM != "" {
+		fmt.Fprintf(&b, "| sbom | %s |\n", code(r.SBOM))
+	}
 	fmt.Fprintf(&b, "| engine | %s |\n", cell(r.Engine))
 	fmt.Fprintf(&b, "| duration | %s |\n", duration(r.Duration))
 	if r.TimeToHealthy > 0 {

@@ -118,6 +118,9 @@ func (t Terminal) verdict(r *pipeline.Result) {
 	for _, ref := range r.Published {
 		fmt.Fprintf(t.W, "published %s\n", ref)
 	}
+	if r.SBOM != "" {
+		fmt.Fprintf(t.W, "sbom      %s\n", r.SBOM)
+	}
 }
 
 // stageDuration is a stage's duration, or "-" for a stage that never ran.
