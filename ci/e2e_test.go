@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/whitemagic/whitemagic/ci/internal/hardened"
+	"github.com/whitemagic/whitemagic/ci/internal/sbom"
 	"github.com/whitemagic/whitemagic/internal/testenv"
 )
 
@@ -246,10 +247,15 @@ func TestEndToEndHappyPathPublishes(t *testing.T) {
 			if audited == nil {
 				t.Fatalf("the output names no audited digest:\n%s", out)
 			}
-			tags := testenv.Tags(t, reg, repo)
-			slices.Sort(tags)
-			if want := []string{"1.0.0", "edge"}; !slices.Equal(tags, want) {
+			if tags, want := imageTags(t, reg, repo), []string{"1.0.0", "edge"}; !slices.Equal(tags, want) {
 				t.Errorf("registry tags = %v, want %v", tags, want)
+			}
+			// Publishing attaches the SBOM to the audited digest.
+			if boms, err := sbom.Fetch(t.Context(), reg+"/"+repo+"@"+audited[1], nil); err != nil || len(boms) != 1 {
+				t.Errorf("SBOMs attached to %s: %d, %v; want 1", audited[1], len(boms), err)
+			}
+			if !strings.Contains(out, "sbom      "+reg+"/"+repo+"@sha256:") {
+				t.Errorf("the output names no attached SBOM:\n%s", out)
 			}
 			for _, tag := range []string{"1.0.0", "edge"} {
 				ref, err := name.NewTag(reg+"/"+repo+":"+tag, name.Insecure)

@@ -57,9 +57,9 @@ func runRelease(t *testing.T, eng, dir, reg, repo, version string, extra ...stri
 	return code, out, m[1]
 }
 
-// releaseTags lists the registry's tags of repo without the referrers tags of attached
+// imageTags lists the registry's tags of repo without the referrers tags of attached
 // artifacts (sha256-<hex>).
-func releaseTags(t *testing.T, reg, repo string) []string {
+func imageTags(t *testing.T, reg, repo string) []string {
 	t.Helper()
 	var tags []string
 	for _, tag := range testenv.Tags(t, reg, repo) {
@@ -104,7 +104,7 @@ func TestEndToEndRelease(t *testing.T) {
 			}
 			want := []string{commit, "1", "1.2", "1.2.3", "latest"}
 			slices.Sort(want)
-			if diff := cmp.Diff(want, releaseTags(t, reg, repo)); diff != "" {
+			if diff := cmp.Diff(want, imageTags(t, reg, repo)); diff != "" {
 				t.Fatalf("registry tags mismatch (-want +got):\n%s", diff)
 			}
 			for _, tag := range want {
