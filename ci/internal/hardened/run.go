@@ -85,6 +85,10 @@ func (s *session) start(ctx context.Context) error {
 	s.container = "whitemagic-ci-" + s.spec.RunID + "-" + randomSuffix()
 	args := []string{"run", "--detach", "--name", s.container, "--label", Label + "=" + s.spec.RunID}
 	args = append(args, s.spec.Settings.RunArgs(s.volume, s.host.BindAddress())...)
+	// The run proves that the image's own HEALTHCHECK command passes, not how often it runs:
+	// Docker's first probe waits one interval (5 s in the Dockerfile), so it probes each
+	// second here. The command, timeout and retries stay the image's.
+	args = append(args, "--health-interval", "1s")
 	_, err := s.docker(ctx, nil, append(args, s.spec.Image)...)
 	return err
 }
