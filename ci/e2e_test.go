@@ -220,10 +220,19 @@ func rulesIn(out string) []string {
 	return ids
 }
 
-// engines lists the engines the end-to-end scenarios run on.
+// engines lists the engines the end-to-end scenarios run on: the Docker daemon always, and
+// Dagger when the environment points at an engine (a `dagger run` session, a runner, or a
+// dagger CLI on PATH). Without one the Dagger cases are skipped, and the log says so.
 func engines(t *testing.T) []string {
 	t.Helper()
-	return []string{"docker"}
+	found, ok := daggerConfigured(os.Getenv, exec.LookPath)
+	if !ok {
+		t.Log("Dagger scenarios skipped: no Dagger engine is configured (no dagger run session, " +
+			"no _EXPERIMENTAL_DAGGER_RUNNER_HOST or _EXPERIMENTAL_DAGGER_CLI_BIN, no dagger CLI on PATH); see docs/dagger.md")
+		return []string{"docker"}
+	}
+	t.Logf("Dagger scenarios run too, on %s", found)
+	return []string{"docker", "dagger"}
 }
 
 func TestEndToEndHappyPathPublishes(t *testing.T) {
