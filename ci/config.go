@@ -30,8 +30,8 @@ type options struct {
 	// reports: the JSON and SARIF files to write (empty: none) and how much the terminal shows
 	reportJSON, sarif, sbom string
 	verbose                 bool
-	verboseErr              error // a WHITEMAGIC_VERBOSE that is not a boolean
-	tagsSet                 bool  // -tags or WHITEMAGIC_TAGS was given
+	verboseErr              error           // a WHITEMAGIC_VERBOSE that is not a boolean
+	set                     map[string]bool // flags given on the command line or in the environment
 }
 
 // flagSpec binds one flag to its environment fallback.
@@ -107,8 +107,11 @@ func parseArgs(args []string, getenv func(string) string, usage io.Writer) (opti
 			return o, fmt.Errorf("unexpected argument %q after the mode", fs.Arg(0))
 		}
 	}
-	fs.Visit(func(f *flag.Flag) { o.tagsSet = o.tagsSet || f.Name == "tags" })
-	o.tagsSet = o.tagsSet || getenv("WHITEMAGIC_TAGS") != ""
+	o.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+	for _, s := range specs {
+		o.set[s.name] = o.set[s.name] || getenv(s.env) != ""
+	}
 	return o, o.validate(tags, budget, compressed, layers, timeout, threshold, version, packages)
 }
 
@@ -123,7 +126,7 @@ func (o *options) validate(tags, budget, compressed, layers, timeout, threshold,
 	if c.Publishes() && c.Registry == "" {
 		errs = append(errs, fmt.Errorf("%s needs -registry (or WHITEMAGIC_REGISTRY), e.g. 127.0.0.1:5000 or ghcr.io/acme", c.Mode))
 	}
-	if c.Mode == pipeline.ModeRelease && o.tagsSet {
+	if c.Mode == pipeline.ModeRelease && o.set["tags"] {
 		errs = append(errs, errors.New("-tags: release computes its tags from the version tag; drop -tags (or WHITEMAGIC_TAGS)"))
 	}
 	if fi, err := os.Stat(filepath.Join(c.Source, c.Dockerfile)); err != nil || fi.IsDir() {
@@ -154,6 +157,12 @@ func (o *options) validate(tags, budget, compressed, layers, timeout, threshold,
 	c.HealthTimeout = d
 	if c.Threshold, err = checks.ParseSeverity(threshold); err != nil {
 		errs = append(errs, fmt.Errorf("-fail-on: %w", err))
+	}
+	// The source's policy file may set the threshold; -fail-on, when given, wins.
+	if c.Policy, err = checks.LoadPolicy(c.Source); err != nil {
+		errs = append(errs, fmt.Errorf("%w: fix the file or remove it", err))
+	} else if c.Policy.HasThreshold && !o.set["fail-on"] {
+		c.Threshold = c.Policy.Threshold
 	}
 	if o.engine != "auto" && o.engine != "docker" && o.engine != "dagger" {
 		errs = append(errs, fmt.Errorf("-engine: %q is not auto, docker or dagger", o.engine))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/whitemagic/whitemagic/ci/internal/checks"
 	"github.com/whitemagic/whitemagic/ci/internal/pipeline"
 )
 
@@ -142,6 +143,49 @@ func TestParseArgsErrorsNameTheFlag(t *testing.T) {
 			_, err := parseArgs(tt.args, env(tt.env), io.Discard)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("parseArgs(%q) error = %v, want one containing %q", tt.args, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseArgsPolicyFile(t *testing.T) {
+	t.Parallel()
+	withPolicy := func(src string) string {
+		dir := sourceDir(t)
+		if err := os.WriteFile(filepath.Join(dir, ".whitemagic.yml"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	warning := withPolicy("fail-on: warning\nignore:\n  - rule: WM-DF-008\n    reason: built offline\n")
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		want    checks.Severity
+		wantErr string
+	}{
+		{"no policy file", []string{"-source", sourceDir(t)}, nil, checks.Error, ""},
+		{"the file sets fail-on", []string{"-source", warning}, nil, checks.Warning, ""},
+		{"the flag beats the file", []string{"-source", warning, "-fail-on", "error"}, nil, checks.Error, ""},
+		{"the environment beats the file", []string{"-source", warning}, map[string]string{"WHITEMAGIC_FAIL_ON": "info"}, checks.Info, ""},
+		{"a broken file", []string{"-source", withPolicy("ignore: [")}, nil, 0, ".whitemagic.yml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			o, err := parseArgs(tt.args, env(tt.env), io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("parseArgs(%q) error = %v, want one naming %q", tt.args, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseArgs(%q) error = %v", tt.args, err)
+			}
+			if o.cfg.Threshold != tt.want {
+				t.Errorf("parseArgs(%q) threshold = %v, want %v", tt.args, o.cfg.Threshold, tt.want)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -51,6 +52,9 @@ func loadCompose(name string, src []byte) (*composeFile, error) {
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		return nil, fmt.Errorf("parsing %s: %w; fix the YAML there", name, err)
 	}
+	if line, why := refuse(&doc); why != "" {
+		return nil, fmt.Errorf("parsing %s:%d: %s", name, line, why)
+	}
 	c := &composeFile{name: name, src: strings.Split(string(src), "\n"), lines: map[string]int{}}
 	if len(doc.Content) > 0 {
 		c.index(doc.Content[0], "")
@@ -85,6 +89,50 @@ func loadCompose(name string, src []byte) (*composeFile, error) {
 	}
 	c.project = p
 	return c, nil
+}
+
+// maxDepth and maxAliases bound the YAML the checks hand to compose-go. Real compose files
+// nest fewer than ten levels and use a handful of aliases, while compose-go's loader takes
+// time quadratic in the depth and in the number of visits to aliased nodes: a 10 KB file
+// nested 2,000 levels deep, or a 300-byte anchor that merges itself, held it for seconds.
+const (
+	maxDepth   = 64
+	maxAliases = 1000
+)
+
+// refuse returns why the checks decline a YAML document, and the line, or "" when they
+// accept it: mappings and sequences nested deeper than maxDepth, more than maxAliases
+// aliases, or an alias inside the very node it names, which makes the document infinite.
+func refuse(doc *yaml.Node) (int, string) {
+	aliases := 0
+	var walk func(n *yaml.Node, open []*yaml.Node) (int, string)
+	walk = func(n *yaml.Node, open []*yaml.Node) (int, string) {
+		switch n.Kind {
+		case yaml.AliasNode:
+			aliases++
+			switch {
+			case slices.Contains(open, n.Alias):
+				return n.Line, "alias *" + n.Value +
+					" sits inside the node it names, so the document never ends; remove the alias"
+			case aliases > maxAliases:
+				return n.Line, fmt.Sprintf(
+					"the YAML has more than %d aliases, more than the checks accept; write the values out", maxAliases)
+			}
+			return 0, ""
+		case yaml.MappingNode, yaml.SequenceNode:
+			if open = append(open, n); len(open) > maxDepth {
+				return n.Line, fmt.Sprintf(
+					"the YAML nests more than %d levels deep, more than the checks accept; flatten it", maxDepth)
+			}
+		}
+		for _, c := range n.Content {
+			if line, why := walk(c, open); why != "" {
+				return line, why
+			}
+		}
+		return 0, ""
+	}
+	return walk(doc, nil)
 }
 
 // index records the line of every mapping key and sequence item under path, as

@@ -136,6 +136,7 @@ func (fs *imageFS) readLayer(index int, l v1.Layer) (layerInfo, error) {
 	for name, f := range added {
 		fs.files[name] = f
 	}
+	fs.addParents(index, added)
 	for name, c := range kept {
 		fs.kept[name] = c
 	}
@@ -150,6 +151,21 @@ func (fs *imageFS) readLayer(index int, l v1.Layer) (layerInfo, error) {
 		return info, fmt.Errorf("reading the compressed size: %w", err)
 	}
 	return info, nil
+}
+
+// addParents creates the directories a layer's entries sit in when neither this layer nor
+// a lower one has an entry for them. Tar files need not list parent directories, and Docker
+// and containerd create missing ones as root-owned 0755 directories while unpacking, so
+// without this a shell at /bin/sh in a layer that omits "bin/" would be missed.
+func (fs *imageFS) addParents(index int, added map[string]file) {
+	for name := range added {
+		for dir := path.Dir(name); dir != "/"; dir = path.Dir(dir) {
+			if _, ok := fs.files[dir]; ok {
+				break
+			}
+			fs.files[dir] = file{name: dir, typ: tar.TypeDir, mode: 0o755, layer: index}
+		}
+	}
 }
 
 // whiteout applies one whiteout entry to the lower layers: ".wh..wh..opq" empties its

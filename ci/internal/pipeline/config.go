@@ -33,6 +33,7 @@ type Config struct {
 
 	Budget        checks.ImageOptions
 	Threshold     checks.Severity // findings at or above it fail their stage
+	Policy        checks.Policy   // the source's .whitemagic.yml: ignores, each with a reason
 	HealthTimeout time.Duration
 	RunID         string // labels everything the run creates
 }

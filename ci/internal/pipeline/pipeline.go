@@ -131,7 +131,7 @@ func (st *run) do(ctx context.Context, sr *StageResult, fn stageFunc) error {
 	start := time.Now()
 	findings, detail, err := fn(ctx)
 	sr.Duration = time.Since(start)
-	sr.Findings, sr.Detail = findings, detail
+	sr.Findings, sr.Detail = st.Config.Policy.Apply(findings), detail
 	switch {
 	case err != nil:
 		sr.Status = Errored
@@ -143,7 +143,7 @@ func (st *run) do(ctx context.Context, sr *StageResult, fn stageFunc) error {
 		default:
 			sr.Detail = joinDetail(err.Error(), detail)
 		}
-	case checks.Failing(findings, st.Config.Threshold):
+	case checks.Failing(sr.Findings, st.Config.Threshold):
 		sr.Status = Failed
 	default:
 		sr.Status = Passed

@@ -26,7 +26,8 @@ func at(id, msg string, loc checks.Location) checks.Finding {
 }
 
 func (st *run) lint(ctx context.Context) ([]checks.Finding, string, error) {
-	var all []checks.Finding
+	// The policy file's own problems (an ignore without a reason) are reported here, once.
+	all := append([]checks.Finding(nil), st.Config.Policy.Findings...)
 	for _, f := range []struct {
 		path  string
 		check func(string, []byte) ([]checks.Finding, error)
