@@ -4,6 +4,8 @@ import (
 	"crypto/sha1"
 	"debug/buildinfo"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -85,7 +87,7 @@ func Make(img v1.Image, repo string) (*cdx.BOM, error) {
 	if u := cfg.Config.User; u != "" {
 		props = append(props, cdx.Property{Name: PropUser, Value: u})
 	}
-	for _, k := range sortedKeys(labels) {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		props = append(props, cdx.Property{Name: PropLabel + k, Value: labels[k]})
 	}
 	subject.Properties = &props
@@ -219,7 +221,7 @@ func (c *collector) link(ref string, bi *buildinfo.BuildInfo) {
 // bom-ref) and the dependency graph rooted at the image.
 func (c *collector) result(root string) (*[]cdx.Component, *[]cdx.Dependency) {
 	comps := append([]cdx.Component{}, c.top...)
-	for _, k := range sortedKeys(c.libs) {
+	for _, k := range slices.Sorted(maps.Keys(c.libs)) {
 		comps = append(comps, c.libs[k])
 	}
 
@@ -233,7 +235,7 @@ func (c *collector) result(root string) (*[]cdx.Component, *[]cdx.Dependency) {
 			deps = append(deps, cdx.Dependency{Ref: t.BOMRef, Dependencies: &refs})
 		}
 	}
-	for _, k := range sortedKeys(c.libs) {
+	for _, k := range slices.Sorted(maps.Keys(c.libs)) {
 		deps = append(deps, cdx.Dependency{Ref: k})
 	}
 	return &comps, &deps
@@ -270,13 +272,4 @@ func serial(digest string) string {
 	u[6] = u[6]&0x0f | 0x50
 	u[8] = u[8]&0x3f | 0x80
 	return fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

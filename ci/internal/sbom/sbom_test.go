@@ -6,10 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -226,7 +228,7 @@ func TestMakeDescribesTheImage(t *testing.T) {
 	comps := byRef(bom)
 	app, ok := comps["file:/tinyapp"]
 	if !ok {
-		t.Fatalf("no component for /tinyapp; have %v", sortedKeys(comps))
+		t.Fatalf("no component for /tinyapp; have %v", slices.Sorted(maps.Keys(comps)))
 	}
 	if app.Type != cdx.ComponentTypeApplication || app.Name != "github.com/whitemagic/whitemagic" ||
 		app.Version != "" || app.PackageURL != "pkg:golang/github.com/whitemagic/whitemagic" {
@@ -258,7 +260,7 @@ func TestMakeDescribesTheImage(t *testing.T) {
 	for _, ref := range []string{stdRef, syncRef} {
 		c, ok := comps[ref]
 		if !ok || c.Type != cdx.ComponentTypeLibrary {
-			t.Errorf("no library component %s; have %v", ref, sortedKeys(comps))
+			t.Errorf("no library component %s; have %v", ref, slices.Sorted(maps.Keys(comps)))
 		}
 	}
 	if s := props(comps[syncRef])[PropGoSum]; !strings.HasPrefix(s, "h1:") {
@@ -288,7 +290,7 @@ func TestMakeDescribesTheImage(t *testing.T) {
 		}
 	}
 	if n := len(*bom.Components); n != 7 {
-		t.Errorf("%d components, want 7 (binary, 4 files, stdlib, x/sync): %v", n, sortedKeys(comps))
+		t.Errorf("%d components, want 7 (binary, 4 files, stdlib, x/sync): %v", n, slices.Sorted(maps.Keys(comps)))
 	}
 
 	deps := map[string][]string{}
