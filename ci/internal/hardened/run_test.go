@@ -127,3 +127,24 @@ func TestRunReportsAnExitedContainer(t *testing.T) {
 		t.Errorf("%d volumes and %d containers remain", v, c)
 	}
 }
+
+// TestRunRefusesPrivileged: a compose file that asks for privileged gets a failing finding
+// and no docker command at all, so nothing privileged ever starts on the runner.
+func TestRunRefusesPrivileged(t *testing.T) {
+	t.Parallel()
+	h := newFakeHost("running")
+	spec := testSpec()
+	spec.Settings.Privileged = true
+	out, err := Run(context.Background(), h, spec)
+	if err != nil {
+		t.Fatalf("Run() error = %v, want a finding instead", err)
+	}
+	if len(out.Findings) != 1 || out.Findings[0].Rule != "WM-RT-006" || !checks.Failing(out.Findings, checks.Error) {
+		t.Errorf("Run() findings = %v, want one failing WM-RT-006", out.Findings)
+	}
+	for _, c := range h.commands {
+		if strings.HasPrefix(c, "run ") || strings.HasPrefix(c, "volume create") {
+			t.Errorf("Run() ran docker %s for a privileged service", c)
+		}
+	}
+}

@@ -16,7 +16,7 @@ type Settings struct {
 	CapDrop     []string
 	CapAdd      []string
 	ReadOnly    bool
-	Privileged  bool
+	Privileged  bool   // never applied: Run refuses to start a privileged container
 	Cgroup      string // cgroup namespace: "private" or "host"; empty is the daemon's default
 	SecurityOpt []string
 	Tmpfs       []string
@@ -120,9 +120,6 @@ func (s Settings) RunArgs(volume, bind string) []string {
 	}
 	if s.ReadOnly {
 		a = append(a, "--read-only")
-	}
-	if s.Privileged {
-		a = append(a, "--privileged")
 	}
 	if s.Cgroup != "" {
 		a = append(a, "--cgroupns", s.Cgroup)
