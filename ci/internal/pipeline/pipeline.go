@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -138,7 +137,9 @@ func (st *run) do(ctx context.Context, sr *StageResult, fn stageFunc) error {
 		switch {
 		case st.outer.Err() != nil:
 			sr.Detail = "interrupted"
-		case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		case ctx.Err() != nil:
+			// Cancelled because another stage failed: errgroup's cause is that stage's error,
+			// which is what err may carry, so ctx decides, not err.
 			sr.Detail = "cancelled: another stage could not run"
 		default:
 			sr.Detail = joinDetail(err.Error(), detail)

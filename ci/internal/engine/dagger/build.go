@@ -34,19 +34,19 @@ func (e *Engine) Build(ctx context.Context, spec engine.BuildSpec, dst string) e
 		BuildArgs:  buildArgs(spec.Args),
 	}).Sync(ctx)
 	if err != nil {
-		return buildFailure(err)
+		return buildFailure(ctx, err)
 	}
 
 	if _, err := img.AsTarball().Export(ctx, dst); err != nil {
-		return wrap("exporting the image tarball", err, "")
+		return wrap(ctx, "exporting the image tarball", err, "")
 	}
 	return nil
 }
 
 // buildFailure tells a build that ran and failed (the Dockerfile or the source is at fault:
 // a finding) from an engine that failed (an error).
-func buildFailure(err error) error {
-	switch classify(err) {
+func buildFailure(ctx context.Context, err error) error {
+	switch classify(ctx, err) {
 	case failExec:
 		var x *dagger.ExecError
 		errors.As(err, &x)
@@ -57,14 +57,14 @@ func buildFailure(err error) error {
 	case failAPI:
 		return &engine.BuildError{Log: err.Error(), Err: errors.New(oneLine(err))}
 	}
-	return wrap("building the image", err, "")
+	return wrap(ctx, "building the image", err, "")
 }
 
 // pullable checks that the engine can pull ref, so that a base image the engine cannot get
 // is reported as engine trouble naming the flag, not as a broken Dockerfile.
 func (e *Engine) pullable(ctx context.Context, ref, flag string) error {
 	_, err := e.client.Container().From(ref).Sync(ctx)
-	return wrap("pulling "+ref, err, pullHint(flag))
+	return wrap(ctx, "pulling "+ref, err, pullHint(flag))
 }
 
 // pullHint tells a user whose engine cannot pull an image what to do.

@@ -30,10 +30,12 @@ const (
 	failLost
 )
 
-// classify sorts err. The SDK reports a failed command as *dagger.ExecError, any other
-// refusal by the engine as a GraphQL error, a refused session as *graphql.HTTPError, and a
-// broken connection as the transport's own error.
-func classify(err error) failure {
+// classify sorts err, returned by a call made with ctx. The SDK reports a failed command as
+// *dagger.ExecError, any other refusal by the engine as a GraphQL error, a refused session as
+// *graphql.HTTPError, and a broken connection as the transport's own error. A call whose
+// context has ended is cancelled whatever the error says: errgroup cancels with the failing
+// stage's error as the cause, and the HTTP client returns that cause, not context.Canceled.
+func classify(ctx context.Context, err error) failure {
 	var (
 		execErr *dagger.ExecError
 		httpErr *graphql.HTTPError
@@ -42,7 +44,7 @@ func classify(err error) failure {
 	switch {
 	case err == nil:
 		return failNone
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case ctx.Err() != nil, errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return failCancel
 	case errors.As(err, &execErr):
 		return failExec
@@ -59,8 +61,8 @@ func classify(err error) failure {
 // user act on it. A lost engine wraps engine.ErrUnavailable. Every such error ends the run
 // with exit code 3; failures that are the source's fault are turned into findings before
 // they get here (see Build and Test).
-func wrap(doing string, err error, hint string) error {
-	switch classify(err) {
+func wrap(ctx context.Context, doing string, err error, hint string) error {
+	switch classify(ctx, err) {
 	case failNone:
 		return nil
 	case failCancel:

@@ -3,6 +3,7 @@ package dagger
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -46,10 +47,10 @@ func TestClassify(t *testing.T) {
 			tt.setup(f, cancel)
 
 			_, err := c.Container().From("alpine:3").Sync(ctx)
-			if got := classify(err); got != tt.want {
+			if got := classify(ctx, err); got != tt.want {
 				t.Fatalf("classify(%v) = %d, want %d", err, got, tt.want)
 			}
-			wrapped := wrap("pulling alpine:3", err, "the hint")
+			wrapped := wrap(ctx, "pulling alpine:3", err, "the hint")
 			if tt.want == failNone {
 				if wrapped != nil {
 					t.Errorf("wrap(nil) = %v, want nil", wrapped)
@@ -97,5 +98,25 @@ func TestLastLine(t *testing.T) {
 		if got := lastLine(tt.texts...); got != tt.want {
 			t.Errorf("lastLine(%q) = %q, want %q", tt.texts, got, tt.want)
 		}
+	}
+}
+
+// TestClassifyCancelledByASibling: errgroup cancels the other stages with the failing stage's
+// error as the cause, and the HTTP client returns that cause instead of context.Canceled. The
+// call is still cancelled, not an engine that went away.
+func TestClassifyCancelledByASibling(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancelCause(t.Context())
+	cause := errors.New("hardened-run: the Docker daemon did not start")
+	cancel(cause)
+	err := fmt.Errorf(`Post "http://dagger/query": %w`, cause)
+	if got := classify(ctx, err); got != failCancel {
+		t.Errorf("classify(cancelled ctx, %v) = %d, want failCancel (%d)", err, got, failCancel)
+	}
+	if wrapped := wrap(ctx, "testing", err, ""); errors.Is(wrapped, engine.ErrUnavailable) {
+		t.Errorf("wrap(cancelled ctx, %v) = %v, which claims the engine is unavailable", err, wrapped)
+	}
+	if got := classify(t.Context(), err); got != failLost {
+		t.Errorf("classify(live ctx, %v) = %d, want failLost (%d)", err, got, failLost)
 	}
 }

@@ -25,13 +25,13 @@ func (e *Engine) Test(ctx context.Context, spec engine.TestSpec) (engine.TestRes
 		WithExec(append([]string{"go", "vet"}, spec.Packages...)).
 		WithExec(append([]string{"go", "test", "-race", "-count=1"}, spec.Packages...)).
 		CombinedOutput(ctx)
-	if classify(err) == failExec {
+	if classify(ctx, err) == failExec {
 		var x *dagger.ExecError
 		errors.As(err, &x)
 		return engine.TestResult{Passed: false, Output: strings.TrimSpace(x.Stdout + "\n" + x.Stderr)}, nil
 	}
 	if err != nil {
-		return engine.TestResult{}, wrap("testing in Dagger with "+e.opts.GoImage, err, pullHint("-go-image"))
+		return engine.TestResult{}, wrap(ctx, "testing in Dagger with "+e.opts.GoImage, err, pullHint("-go-image"))
 	}
 	return engine.TestResult{Passed: true, Output: out}, nil
 }

@@ -72,9 +72,14 @@ func (h *host) start(ctx context.Context, tarball, tag string) error {
 		return err
 	})
 	g.Go(func() error {
+		svc := h.e.dockerDaemon(h.peekImage)
 		var err error
-		h.daemon, err = h.e.dockerDaemon(h.peekImage).Start(gctx)
-		return wrap("starting the Docker daemon in Dagger ("+h.e.opts.DindImage+")", err, pullHint("-dind-image"))
+		if h.daemon, err = svc.Start(gctx); err != nil {
+			// A start cut short by an interrupt can leave dockerd running in the engine after
+			// the session ends; stopping the service by its definition reaches it.
+			_ = stopService(svc)
+		}
+		return wrap(gctx, "starting the Docker daemon in Dagger ("+h.e.opts.DindImage+")", err, pullHint("-dind-image"))
 	})
 	if err := g.Wait(); err != nil {
 		return err
@@ -90,7 +95,7 @@ func (h *host) start(ctx context.Context, tarball, tag string) error {
 		WithExec([]string{"/peek", "resolve", daemonAlias}).
 		Stdout(ctx)
 	if err != nil {
-		return wrap("finding the Docker daemon's address", err, "")
+		return wrap(ctx, "finding the Docker daemon's address", err, "")
 	}
 	h.bind = strings.TrimSpace(ip)
 
@@ -192,22 +197,22 @@ func (h *host) run(ctx context.Context, stdin *dagger.File, args ...string) ([]b
 	}
 	cmd := "docker " + strings.Join(args, " ")
 	c, err := c.WithExec(append([]string{"docker"}, args...), opts).Sync(ctx)
-	if classify(err) == failExec {
+	if classify(ctx, err) == failExec {
 		var x *dagger.ExecError
 		errors.As(err, &x)
 		return []byte(x.Stdout), []byte(x.Stderr),
 			fmt.Errorf("%s: exit status %d: %s", cmd, x.ExitCode, lastLine(x.Stderr, x.Stdout))
 	}
 	if err != nil {
-		return nil, nil, wrap(cmd, err, "")
+		return nil, nil, wrap(ctx, cmd, err, "")
 	}
 	stdout, err := c.Stdout(ctx)
 	if err != nil {
-		return nil, nil, wrap(cmd, err, "")
+		return nil, nil, wrap(ctx, cmd, err, "")
 	}
 	stderr, err := c.Stderr(ctx)
 	if err != nil {
-		return nil, nil, wrap(cmd, err, "")
+		return nil, nil, wrap(ctx, cmd, err, "")
 	}
 	return []byte(stdout), []byte(stderr), nil
 }
@@ -246,12 +251,12 @@ func (h *host) URL(ctx context.Context, port int) (string, error) {
 		Ports: []dagger.PortForward{{Backend: port, Protocol: dagger.NetworkProtocolTcp}},
 	}).Start(ctx)
 	if err != nil {
-		return "", wrap(fmt.Sprintf("tunnelling to port %d of the Docker daemon", port), err, "")
+		return "", wrap(ctx, fmt.Sprintf("tunnelling to port %d of the Docker daemon", port), err, "")
 	}
 	url, err := svc.Endpoint(ctx, dagger.ServiceEndpointOpts{Scheme: "http"})
 	if err != nil {
 		stopService(svc)
-		return "", wrap(fmt.Sprintf("reading the tunnel's address for port %d", port), err, "")
+		return "", wrap(ctx, fmt.Sprintf("reading the tunnel's address for port %d", port), err, "")
 	}
 	h.tunnels[port] = tunnel{svc: svc, url: url}
 	return url, nil
@@ -294,5 +299,5 @@ func stopService(svc *dagger.Service) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	_, err := svc.Stop(ctx, dagger.ServiceStopOpts{Kill: true})
-	return wrap("stopping a service in Dagger", err, "")
+	return wrap(ctx, "stopping a service in Dagger", err, "")
 }

@@ -23,7 +23,7 @@ func (e *Engine) peekBinary(ctx context.Context) (*dagger.File, error) {
 		File("/out/peek").
 		Sync(ctx)
 	if err != nil {
-		return nil, wrap("building the helper for the Docker host with "+e.opts.GoImage, err, pullHint("-go-image"))
+		return nil, wrap(ctx, "building the helper for the Docker host with "+e.opts.GoImage, err, pullHint("-go-image"))
 	}
 	return bin, nil
 }
