@@ -1,6 +1,6 @@
 package checks
 
-//go:generate go test -count=1 -run TestGeneratedDocs . -update
+//go:generate go test -count=1 -run TestGeneratedDocs|TestREADMEComparison . -update
 
 // Elsewhere says which other tools report what a rule reports, each in the tool's own
 // words: hadolint and Trivy rule IDs, Dockle checkpoints, KICS docker-compose query names,
