@@ -97,6 +97,11 @@ func TestReleaseGuardsTagsAndAttachesTheSBOM(t *testing.T) {
 			if diff := cmp.Diff(tt.wantTags, pushed); diff != "" {
 				t.Errorf("pushed tags mismatch (-want +got):\n%s", diff)
 			}
+			if tt.wantStatus == Passed {
+				if diff := cmp.Diff(tt.wantTags, res.Tags); diff != "" {
+					t.Errorf("Result.Tags mismatch (-want +got):\n%s", diff)
+				}
+			}
 			if tt.wantRule != "" && !checksHave(res.Stage(StagePublish).Findings, tt.wantRule) {
 				t.Errorf("publish findings = %v, want %s", res.Stage(StagePublish).Findings, tt.wantRule)
 			}

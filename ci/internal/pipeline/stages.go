@@ -142,6 +142,7 @@ func (st *run) publish(ctx context.Context, res *Result) ([]checks.Finding, stri
 	for _, r := range refs {
 		res.Published = append(res.Published, r+"@"+digest)
 	}
+	res.Tags = tags // a release's series tags held on a newer release are not among them
 	if st.AttachSBOM == nil {
 		return found, "", nil
 	}
