@@ -42,7 +42,7 @@ type flagSpec struct {
 
 var tagPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 
-// parseArgs reads `[check|publish] [flags]` (flags may also come first) with WHITEMAGIC_*
+// parseArgs reads `[check|publish|release] [flags]` (flags may also come first) with WHITEMAGIC_*
 // fallbacks and validates the result.
 func parseArgs(args []string, getenv func(string) string, usage io.Writer) (options, error) {
 	var o options
