@@ -6,14 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/whitemagic/whitemagic/ci/internal/imageref"
 )
 
 // ErrRegistry marks failures to reach or write to the registry.
@@ -35,9 +33,9 @@ func (p Registry) Publish(ctx context.Context, img v1.Image, refs []string) (str
 	}
 	auth := p.Keychain()
 	for _, r := range refs {
-		ref, err := parse(r)
+		ref, err := imageref.Tag(r)
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("invalid image reference %q: %w", r, err)
 		}
 		opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(auth)}
 		if err := remote.Write(ref, img, opts...); err != nil {
@@ -52,31 +50,6 @@ func (p Registry) Publish(ctx context.Context, img v1.Image, refs []string) (str
 		}
 	}
 	return want.String(), nil
-}
-
-// parse reads a reference, allowing plain HTTP only for registries on the loopback
-// interface.
-func parse(r string) (name.Tag, error) {
-	t, err := name.NewTag(r, name.StrictValidation)
-	if err != nil {
-		return name.Tag{}, fmt.Errorf("invalid image reference %q: %w", r, err)
-	}
-	if loopback(t.RegistryStr()) {
-		t, err = name.NewTag(r, name.StrictValidation, name.Insecure)
-	}
-	return t, err
-}
-
-func loopback(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
 
 // staticKeychain serves one username and password for every registry.

@@ -92,16 +92,3 @@ func TestPublishRejectsBadReferences(t *testing.T) {
 		}
 	}
 }
-
-func TestLoopback(t *testing.T) {
-	t.Parallel()
-	tests := map[string]bool{
-		"127.0.0.1:5000": true, "localhost:5000": true, "[::1]:5000": true, "127.1.2.3": true,
-		"ghcr.io": false, "10.0.0.1:5000": false, "localhost.example.com": false,
-	}
-	for host, want := range tests {
-		if got := loopback(host); got != want {
-			t.Errorf("loopback(%q) = %v, want %v", host, got, want)
-		}
-	}
-}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/whitemagic/whitemagic/ci/internal/imageref"
 )
 
 // ErrRegistry marks failures to reach or read the registry while guarding a release.
@@ -162,28 +162,12 @@ func notFound(err error) bool {
 	return errors.As(err, &te) && te.StatusCode == http.StatusNotFound
 }
 
-// reference joins repo and tag, allowing plain HTTP only for registries on the loopback
-// interface, as publishing does.
+// reference joins repo and tag.
 func reference(repo, tag string) (name.Tag, error) {
 	s := repo + ":" + tag
-	t, err := name.NewTag(s, name.StrictValidation)
+	t, err := imageref.Tag(s)
 	if err != nil {
 		return name.Tag{}, fmt.Errorf("image reference %q: %w", s, err)
 	}
-	if loopback(t.RegistryStr()) {
-		return name.NewTag(s, name.StrictValidation, name.Insecure)
-	}
 	return t, nil
-}
-
-func loopback(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -17,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/whitemagic/whitemagic/ci/internal/imageref"
 )
 
 // ArtifactType is the artifact type of an attached SBOM, and the media type of its one layer:
@@ -190,27 +189,11 @@ func options(ctx context.Context, kc authn.Keychain) []remote.Option {
 	return []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(kc)}
 }
 
-// parseDigest reads repo@sha256:..., allowing plain HTTP only for registries on the loopback
-// interface.
+// parseDigest reads repo@sha256:....
 func parseDigest(s string) (name.Digest, error) {
-	d, err := name.NewDigest(s, name.StrictValidation)
+	d, err := imageref.Digest(s)
 	if err != nil {
 		return name.Digest{}, fmt.Errorf("image reference %q: want repository@sha256:<digest>: %w", s, err)
 	}
-	if loopback(d.RegistryStr()) {
-		return name.NewDigest(s, name.StrictValidation, name.Insecure)
-	}
 	return d, nil
-}
-
-func loopback(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
