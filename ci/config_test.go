@@ -32,6 +32,13 @@ func sourceDir(t *testing.T) string {
 func gitSourceDir(t *testing.T, tags ...string) (dir, commit string) {
 	t.Helper()
 	dir = sourceDir(t)
+	return dir, gitCommit(t, dir, tags...)
+}
+
+// gitCommit makes dir a git repository if it is not one, commits everything in it, tags the
+// commit with tags and returns its ID.
+func gitCommit(t *testing.T, dir string, tags ...string) string {
+	t.Helper()
 	git := func(args ...string) string {
 		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
 		out, err := cmd.CombinedOutput()
@@ -46,7 +53,7 @@ func gitSourceDir(t *testing.T, tags ...string) (dir, commit string) {
 	for _, tag := range tags {
 		git("tag", tag)
 	}
-	return dir, git("rev-parse", "HEAD")
+	return git("rev-parse", "HEAD")
 }
 
 func env(vars map[string]string) func(string) string {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -17,22 +16,6 @@ import (
 	"github.com/whitemagic/whitemagic/ci/internal/sbom"
 	"github.com/whitemagic/whitemagic/internal/testenv"
 )
-
-// gitSource is sourceCopy as a git repository with one commit; it returns the commit.
-func gitSource(t *testing.T, dir string) string {
-	t.Helper()
-	for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"commit", "-qm", "release"}} {
-		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	out, err := exec.Command("git", "-C", dir, "rev-parse", "HEAD").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(out))
-}
 
 // runRelease runs the pipeline's release mode on dir and returns its exit code, output and the
 // audited digest it printed.
@@ -95,7 +78,7 @@ func TestEndToEndRelease(t *testing.T) {
 			reg := testenv.Registry(t)
 			repo := testenv.UniqueName("e2e-release") + "/whitemagic"
 			dir := sourceCopy(t)
-			commit := gitSource(t, dir)
+			commit := gitCommit(t, dir)
 			bomFile := filepath.Join(t.TempDir(), "sbom.cdx.json")
 
 			code, out, digest := runRelease(t, eng, dir, reg, repo, "v1.2.3", "-sbom", bomFile)
@@ -119,7 +102,7 @@ func TestEndToEndRelease(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "NOTES"), []byte("another commit\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			gitSource(t, dir)
+			gitCommit(t, dir)
 			code, out, _ = runRelease(t, eng, dir, reg, repo, "v1.2.3")
 			if code != 1 || !slices.Contains(rulesIn(out), "WM-PL-005") {
 				t.Errorf("re-releasing v1.2.3 from another commit: exit code %d, rules %v; want 1 and WM-PL-005\n%s",
