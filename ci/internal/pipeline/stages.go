@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/whitemagic/whitemagic/ci/internal/checks"
@@ -92,11 +93,25 @@ func (st *run) audit(ctx context.Context) ([]checks.Finding, string, error) {
 	if st.Config.SBOM == "" {
 		return found, "", nil
 	}
-	// The SBOM describes the audited bytes; publishing attaches the same one to their digest.
-	if st.bom, err = sbom.Make(st.img, st.Config.Repository()); err != nil {
-		return found, "", fmt.Errorf("making the SBOM: %w", err)
+	bom, err := st.sbom()
+	if err != nil {
+		return found, "", err
 	}
-	return found, "", sbom.WriteFile(st.Config.SBOM, st.bom)
+	return found, "", sbom.WriteFile(st.Config.SBOM, bom)
+}
+
+// sbom returns the audited image's SBOM, made on first use: the file -sbom writes and the
+// artifact publishing attaches are the same document.
+func (st *run) sbom() (*cdx.BOM, error) {
+	if st.bom != nil {
+		return st.bom, nil
+	}
+	bom, err := sbom.Make(st.img, st.Config.Repository())
+	if err != nil {
+		return nil, fmt.Errorf("making the SBOM: %w", err)
+	}
+	st.bom = bom
+	return bom, nil
 }
 
 func (st *run) hardened(ctx context.Context) ([]checks.Finding, string, error) {
@@ -146,12 +161,11 @@ func (st *run) publish(ctx context.Context, res *Result) ([]checks.Finding, stri
 	if st.AttachSBOM == nil {
 		return found, "", nil
 	}
-	if st.bom == nil {
-		if st.bom, err = sbom.Make(st.img, st.Config.Repository()); err != nil {
-			return found, "", fmt.Errorf("making the SBOM: %w", err)
-		}
+	bom, err := st.sbom()
+	if err != nil {
+		return found, "", err
 	}
-	if res.SBOM, err = st.AttachSBOM(ctx, st.Config.Repository()+"@"+digest, st.bom); err != nil {
+	if res.SBOM, err = st.AttachSBOM(ctx, st.Config.Repository()+"@"+digest, bom); err != nil {
 		return append(found, at("WM-PL-004", "attaching the SBOM: "+err.Error(), loc)), "", err
 	}
 	return found, "", nil
