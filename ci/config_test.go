@@ -56,6 +56,23 @@ func gitCommit(t *testing.T, dir string, tags ...string) string {
 	return git("rev-parse", "HEAD")
 }
 
+// parseWant runs parseArgs and checks its error: one containing wantErr, or none when
+// wantErr is empty. It reports whether the options are there to check further.
+func parseWant(t *testing.T, args []string, vars map[string]string, wantErr string) (options, bool) {
+	t.Helper()
+	o, err := parseArgs(args, env(vars), io.Discard)
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("parseArgs(%q) error = %v, want one containing %q", args, err, wantErr)
+		}
+		return o, false
+	}
+	if err != nil {
+		t.Fatalf("parseArgs(%q) error = %v", args, err)
+	}
+	return o, true
+}
+
 func env(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
 }
@@ -181,15 +198,9 @@ func TestParseArgsPolicyFile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			o, err := parseArgs(tt.args, env(tt.env), io.Discard)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Errorf("parseArgs(%q) error = %v, want one naming %q", tt.args, err, tt.wantErr)
-				}
+			o, ok := parseWant(t, tt.args, tt.env, tt.wantErr)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatalf("parseArgs(%q) error = %v", tt.args, err)
 			}
 			if o.cfg.Threshold != tt.want {
 				t.Errorf("parseArgs(%q) threshold = %v, want %v", tt.args, o.cfg.Threshold, tt.want)
@@ -219,15 +230,9 @@ func TestParseArgsRelease(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			o, err := parseArgs(tt.args, env(nil), io.Discard)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Errorf("parseArgs(%q) error = %v, want one containing %q", tt.args, err, tt.wantErr)
-				}
+			o, ok := parseWant(t, tt.args, nil, tt.wantErr)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatalf("parseArgs(%q) error = %v", tt.args, err)
 			}
 			if diff := cmp.Diff(tt.wantTags, o.cfg.Tags); diff != "" {
 				t.Errorf("tags mismatch (-want +got):\n%s", diff)

@@ -137,15 +137,9 @@ func TestImageFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			o, err := parseArgs(tt.args, env(tt.env), io.Discard)
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Errorf("parseArgs(%q) error = %v, want one containing %q", tt.args, err, tt.err)
-				}
+			o, ok := parseWant(t, tt.args, tt.env, tt.err)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatalf("parseArgs(%q) error = %v", tt.args, err)
 			}
 			if o.goImage != tt.goImage || o.dindImage != tt.dind || o.cliImage != tt.cli {
 				t.Errorf("images = %q %q %q, want %q %q %q", o.goImage, o.dindImage, o.cliImage, tt.goImage, tt.dind, tt.cli)
